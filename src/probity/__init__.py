@@ -1,0 +1,1 @@
+"""Probity: the system of record for an Office of Professional Responsibility."""

@@ -1,0 +1,1 @@
+"""Core: organisation, people, users and roles, access policy, audit, deadlines, files."""

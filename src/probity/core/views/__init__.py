@@ -1,0 +1,1 @@
+"""Core views: thin wrappers over services and queries."""
