@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "treebeard",
     "django_tasks_db",
+    "ninja",
     "probity.core",
 ]
 
@@ -201,6 +202,34 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: content-checked limits (see core.files).
 PROBITY_UPLOAD_MAX_BYTES = int(os.environ.get("PROBITY_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+# Accepted upload types as detected from the content (never the name): MIME type → plain name.
+# Several MIME types may share a name because libmagic reports some formats under more than one.
+PROBITY_UPLOAD_ALLOWED_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG image",
+    "image/png": "PNG image",
+    "image/gif": "GIF image",
+    "image/webp": "WebP image",
+    "image/heic": "HEIC image",
+    "image/heif": "HEIC image",
+    "image/tiff": "TIFF image",
+    "audio/mpeg": "MP3 audio",
+    "audio/x-wav": "WAV audio",
+    "audio/wav": "WAV audio",
+    "audio/vnd.wave": "WAV audio",
+    "audio/x-m4a": "M4A/AAC audio",
+    "audio/mp4": "M4A/AAC audio",
+    "audio/aac": "M4A/AAC audio",
+    "audio/x-hx-aac-adts": "M4A/AAC audio",
+    "video/mp4": "MP4 video",
+    "video/quicktime": "QuickTime video",
+    "video/webm": "WebM video",
+    "text/plain": "plain text",
+    "text/csv": "CSV",
+    "application/csv": "CSV",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document (DOCX)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook (XLSX)",
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

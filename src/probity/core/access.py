@@ -94,7 +94,7 @@ def _scope_q(user: User, rules: RecordRules) -> Q:
     if not held:
         return Q(pk__in=[])
     if user.office_scope_id is None or held & rules.agency_wide_roles or rules.office is None:
-        return Q()
+        return Q(pk__isnull=False)  # everything; an empty Q() would vanish when OR-ed
     scope = user.office_scope
     assert scope is not None
     return Q(**{f"{rules.office}__path__startswith": scope.path})

@@ -11,7 +11,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from probity.core.models import ApiToken
 
-TOKEN_PREFIX = "prb_"
+TOKEN_PREFIX = "prb_"  # noqa: S105  (a public marker, not a secret)
 
 
 def hash_token(raw: str) -> str:

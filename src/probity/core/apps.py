@@ -12,5 +12,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from probity.core import signals  # noqa: F401  (connects login/logout audit receivers)
         from probity.core.roles import sync_role_groups
+        from probity.core.views import deadlines  # noqa: F401  (registers deadline panels and navigation)
 
         post_migrate.connect(sync_role_groups, dispatch_uid="probity-sync-role-groups")

@@ -50,5 +50,42 @@ def _welcome(user: Any) -> Panel:
     )
 
 
+def _administration(user: Any) -> Panel:
+    from probity.core.models import Employee, OrgUnit, User
+
+    return Panel(
+        "Administration",
+        "core/panels/administration.html",
+        {
+            "users": User.objects.filter(is_active=True).count(),
+            "employees": Employee.objects.count(),
+            "units": OrgUnit.objects.count(),
+        },
+    )
+
+
+def _audit_watch(user: Any) -> Panel:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from probity.core.models import AuditAction, AuditChainHead, AuditEvent
+
+    since = timezone.now() - dt.timedelta(hours=24)
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, occurred_at__gte=since)
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return Panel(
+        "Audit trail",
+        "core/panels/audit_watch.html",
+        {
+            "failed_logins": failed.count(),
+            "recent_failures": list(failed.order_by("-seq")[:5]),
+            "head": head,
+        },
+    )
+
+
 register_panel(_welcome)
+register_panel(_administration, roles={Role.ADMINISTRATOR})
+register_panel(_audit_watch, roles={Role.AUDITOR})
 __all__ = ["Panel", "Role", "panels_for", "register_panel"]

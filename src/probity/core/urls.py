@@ -11,14 +11,20 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # people and organisation
-    path("people/", people.placeholder, name="employee-list"),
-    path("org/", people.placeholder, name="org-tree"),
+    path("people/", people.employee_list, name="employee-list"),
+    path("people/search", people.employee_search, name="employee-search"),
+    path("people/<int:pk>/", people.employee_detail, name="employee-detail"),
+    path("org/", people.org_tree, name="org-tree"),
     # deadlines
-    path("deadlines/", deadlines.placeholder, name="deadlines-mine"),
+    path("deadlines/", deadlines.mine, name="deadlines-mine"),
+    path("deadlines/office/", deadlines.office, name="deadlines-office"),
     # audit
-    path("audit/", audit.placeholder, name="audit-events"),
+    path("audit/", audit.event_list, name="audit-events"),
+    path("audit/<int:seq>/", audit.event_detail, name="audit-event-detail"),
+    path("audit/verify/", audit.verify_chain, name="audit-verify"),
     # files
-    path("files/", files.placeholder, name="files-placeholder"),
+    path("files/<int:attachment_id>/download", files.download, name="file-download"),
     # tasks
-    path("tasks/", tasks.placeholder, name="tasks-placeholder"),
+    path("tasks/<str:task_id>/", tasks.progress_page, name="task-progress"),
+    path("tasks/<str:task_id>/status", tasks.progress_status, name="task-status"),
 ]

@@ -1,0 +1,1 @@
+"""Django-free helpers (business-day arithmetic, hashing, text similarity) with their own tests."""
