@@ -299,3 +299,36 @@ def test_the_probity_command_accepts_import_as_a_verb(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "no such file" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+@time_machine.travel(dt.datetime(2025, 3, 10, 15, 0, tzinfo=dt.UTC), tick=False)
+def test_a_second_move_on_the_same_day_corrects_the_first(tmp_path: Path, good_file: Path, org: Org) -> None:
+    run("employees", str(good_file))
+    moved = [list(row) for row in GOOD]
+    moved[2][11] = "OPR-ELP"
+    run("employees", str(write_csv(tmp_path / "v2.csv", moved)))
+    moved[2][11], moved[2][13] = "OPR-TUC", ""
+    run("employees", str(write_csv(tmp_path / "v3.csv", moved)))
+    history = list(
+        EmployeeAssignment.objects.filter(employee__employee_number="X0003")
+        .order_by("start_date")
+        .values_list("org_unit__code", "supervisor__employee_number", "start_date", "end_date")
+    )
+    assert history == [
+        ("POE-NOG", "X0001", dt.date(2010, 1, 11), dt.date(2025, 3, 9)),
+        ("OPR-TUC", None, dt.date(2025, 3, 10), None),
+    ]
+
+
+def test_an_employee_left_without_an_org_unit_has_their_assignment_closed(
+    tmp_path: Path, good_file: Path
+) -> None:
+    run("employees", str(good_file))
+    with time_machine.travel(dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.UTC), tick=False):
+        rows = [list(row) for row in GOOD]
+        rows[0][10], rows[0][11] = "separated", ""  # Alma leaves
+        rows[2][13] = ""  # and Cara, whom she supervised, reports to no one for now
+        out, _ = run("employees", str(write_csv(tmp_path / "left.csv", rows)))
+    assert "2 changed" in out
+    alma = EmployeeAssignment.objects.get(employee__employee_number="X0001")
+    assert alma.end_date == dt.date(2026, 1, 4)

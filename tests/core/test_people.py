@@ -265,6 +265,25 @@ def test_each_search_is_audited_with_its_query(personas: Personas, maria: Employ
     assert event.actor_username == "agent"
 
 
+def test_the_list_shows_each_current_org_unit(personas: Personas, maria: Employee, org: Org) -> None:
+    create_employee(
+        actor=personas.admin,
+        employee_number="A0001",
+        first_name="Abe",
+        last_name="Applicant",
+        status="applicant",
+    )
+    assign_employee(
+        actor=personas.admin, employee=maria, org_unit=org.el_paso, start_date=dt.date(2024, 7, 1)
+    )
+    body = client_for(personas.intake).get(reverse("employee-list")).content.decode()
+    rows = {row.split("</th>")[0]: row for row in body.split('<th scope="row"')[1:]}
+    (maria_row,) = [row for name, row in rows.items() if "Garza" in name]
+    (abe_row,) = [row for name, row in rows.items() if "Applicant" in name]
+    assert "OPR El Paso" in maria_row and "Nogales" not in maria_row
+    assert 'data-label="Org unit">—<' in abe_row
+
+
 def test_search_as_you_type_returns_only_the_results_table(personas: Personas, maria: Employee) -> None:
     response = client_for(personas.intake).get(
         reverse("employee-search"), {"q": "garza"}, HTTP_HX_REQUEST="true"

@@ -202,5 +202,8 @@ def test_the_demo_password_comes_from_the_environment_or_a_kept_file(
     assert where == str(path) and path.read_text().strip() == made and len(made) >= 16
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert demo.demo_password() == (made, str(path))
+    path.unlink()
+    assert demo.demo_password(create=False) == ("", "")
+    assert not path.exists()
     settings.PROBITY_DEMO_PASSWORD = "chosen-by-the-operator"
     assert demo.demo_password() == ("chosen-by-the-operator", "PROBITY_DEMO_PASSWORD")

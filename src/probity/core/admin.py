@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelChoiceField, ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -112,6 +112,13 @@ class OrgUnitAdmin(AuditedAdmin, TreeAdmin):
     list_display = ["name", "code", "kind", "city", "state", "active"]
     list_filter = ["kind", "active", "state"]
     search_fields = ["code", "name", "city"]
+
+    def children_view(self, request: HttpRequest, parent_id: str) -> HttpResponse:
+        # treebeard answers a non-numeric id with a server error; it is a missing page.
+        if not parent_id.isdigit() or not OrgUnit.objects.filter(pk=int(parent_id)).exists():
+            raise Http404("No such organisation unit")
+        response: HttpResponse = super().children_view(request, parent_id)
+        return response
 
     def move_node(self, request: HttpRequest) -> HttpResponse:
         with transaction.atomic():

@@ -768,9 +768,12 @@ DEMO_LOGINS = (
 )
 
 
-def demo_password(var_dir: Path | None = None) -> tuple[str, str]:
+def demo_password(var_dir: Path | None = None, *, create: bool = True) -> tuple[str, str]:
     """The demo password and where it comes from: the environment, else a file kept in VAR_DIR
-    (made with `secrets` on the first run, so every later run and `make run` reuse it)."""
+    (made with `secrets` on the first run, so every later run and `make run` reuse it).
+
+    With create=False a missing file gives ("", "") rather than a password no account has.
+    """
     configured = getattr(settings, "PROBITY_DEMO_PASSWORD", "")
     if configured:
         return configured, "PROBITY_DEMO_PASSWORD"
@@ -779,6 +782,8 @@ def demo_password(var_dir: Path | None = None) -> tuple[str, str]:
         stored = path.read_text(encoding="utf-8").strip()
         if stored:
             return stored, str(path)
+    if not create:
+        return "", ""
     password = secrets.token_urlsafe(15)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(password + "\n", encoding="utf-8")

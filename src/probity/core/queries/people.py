@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -40,10 +50,18 @@ def may_see_date_of_birth(user: Any) -> bool:
 
 
 def with_current_assignment(queryset: QuerySet[Employee]) -> QuerySet[Employee]:
-    """Join each employee's open assignment (at most one, by constraint) and its units."""
+    """Annotate each employee with their open assignment's units (at most one, by constraint).
+
+    Plain annotations rather than select_related: an employee with no open assignment (an
+    applicant, a separated employee) then reads as None instead of lacking the attribute.
+    """
     return queryset.annotate(
-        current=FilteredRelation("assignments", condition=Q(assignments__end_date__isnull=True))
-    ).select_related("current__org_unit", "current__duty_station")  # type: ignore[misc]  # FilteredRelation
+        current=FilteredRelation("assignments", condition=Q(assignments__end_date__isnull=True)),
+        current_org_unit_id=F("current__org_unit_id"),
+        current_org_unit_name=F("current__org_unit__name"),
+        current_org_unit_code=F("current__org_unit__code"),
+        current_duty_station_name=F("current__duty_station__name"),
+    )
 
 
 def _terms(q: str) -> list[str]:

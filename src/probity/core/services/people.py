@@ -210,9 +210,11 @@ def assign_employee(
     with transaction.atomic():
         Employee.objects.select_for_update().filter(pk=employee.pk).first()
         previous = (
-            EmployeeAssignment.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the joins (duty station, supervisor).
+            EmployeeAssignment.objects.select_for_update(of=("self",))
             .select_related("org_unit", "duty_station", "supervisor")
             .filter(employee=employee, end_date__isnull=True)
+            .order_by()
             .first()
         )
         if previous is not None:

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         }
         if existing_only and not users:
             return
-        password, source = demo.demo_password()
+        password, source = demo.demo_password(create=not existing_only)
         self.stdout.write("")
         self.stdout.write("Demo logins")
         self.stdout.write(f"  {'user name':<16} {'role':<26} office scope")
@@ -86,7 +86,10 @@ class Command(BaseCommand):
             scope = user.office_scope.name if user.office_scope else "agency-wide"
             note = " (linked to a directory record: recusal)" if user.employee_id else ""
             self.stdout.write(f"  {login.username:<16} {Role(login.role).label:<26} {scope}{note}")
-        shown = "the value of PROBITY_DEMO_PASSWORD" if source == "PROBITY_DEMO_PASSWORD" else password
-        self.stdout.write(f"  password for all: {shown}")
-        if source != "PROBITY_DEMO_PASSWORD":
+        if source == "PROBITY_DEMO_PASSWORD":
+            self.stdout.write("  password for all: the value of PROBITY_DEMO_PASSWORD")
+        elif password:
+            self.stdout.write(f"  password for all: {password}")
             self.stdout.write(f"  (kept in {source})")
+        else:
+            self.stdout.write("  password: the one set when this database was seeded (its file is gone)")
