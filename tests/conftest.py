@@ -35,11 +35,43 @@ class Org:
 
 @pytest.fixture
 def org(db: None) -> Org:
-    agency = add_org_unit(actor=None, code="CBP", name="U.S. Customs and Border Protection", kind=OrgUnitKind.AGENCY)
-    opr = add_org_unit(actor=None, code="OPR", name="Office of Professional Responsibility", kind=OrgUnitKind.DIRECTORATE, parent=agency)
-    tucson = add_org_unit(actor=None, code="OPR-TUC", name="OPR Tucson", kind=OrgUnitKind.FIELD_OFFICE, parent=opr, city="Tucson", state="AZ")
-    el_paso = add_org_unit(actor=None, code="OPR-ELP", name="OPR El Paso", kind=OrgUnitKind.FIELD_OFFICE, parent=opr, city="El Paso", state="TX")
-    nogales = add_org_unit(actor=None, code="POE-NOG", name="Nogales Port of Entry", kind=OrgUnitKind.PORT_OF_ENTRY, parent=tucson, city="Nogales", state="AZ")
+    agency = add_org_unit(
+        actor=None, code="CBP", name="U.S. Customs and Border Protection", kind=OrgUnitKind.AGENCY
+    )
+    opr = add_org_unit(
+        actor=None,
+        code="OPR",
+        name="Office of Professional Responsibility",
+        kind=OrgUnitKind.DIRECTORATE,
+        parent=agency,
+    )
+    tucson = add_org_unit(
+        actor=None,
+        code="OPR-TUC",
+        name="OPR Tucson",
+        kind=OrgUnitKind.FIELD_OFFICE,
+        parent=opr,
+        city="Tucson",
+        state="AZ",
+    )
+    el_paso = add_org_unit(
+        actor=None,
+        code="OPR-ELP",
+        name="OPR El Paso",
+        kind=OrgUnitKind.FIELD_OFFICE,
+        parent=opr,
+        city="El Paso",
+        state="TX",
+    )
+    nogales = add_org_unit(
+        actor=None,
+        code="POE-NOG",
+        name="Nogales Port of Entry",
+        kind=OrgUnitKind.PORT_OF_ENTRY,
+        parent=tucson,
+        city="Nogales",
+        state="AZ",
+    )
     return Org(agency, opr, tucson, el_paso, nogales)
 
 
@@ -64,9 +96,19 @@ class Personas:
 
 @pytest.fixture
 def personas(org: Org) -> Personas:
-    def user(name: str, roles: list[str], scope: OrgUnit | None = None, employee: Employee | None = None) -> User:
-        return create_user(actor=None, username=name, password=PASSWORD, roles=roles, office_scope=scope,
-                           employee=employee, first_name=name.title(), last_name="Persona")
+    def user(
+        name: str, roles: list[str], scope: OrgUnit | None = None, employee: Employee | None = None
+    ) -> User:
+        return create_user(
+            actor=None,
+            username=name,
+            password=PASSWORD,
+            roles=roles,
+            office_scope=scope,
+            employee=employee,
+            first_name=name.title(),
+            last_name="Persona",
+        )
 
     recused_employee = make_employee("E900001", "Rita", "Recused", org.tucson, law_enforcement=True)
     return Personas(

@@ -57,7 +57,8 @@ def all_urls() -> list[str]:
 
 
 @pytest.fixture
-def demo(db: None, settings: object) -> list[User]:
+def demo(db: None, settings: object, tmp_path: object) -> list[User]:
+    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]  # the demo password file goes here
     call_command("seed_demo", "--scale", "0.01", "--seed", "7", stdout=io.StringIO())
     return list(User.objects.filter(is_active=True).order_by("username"))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP  # type: ignore[attr-defined]
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -43,7 +43,7 @@ if MODE not in {"development", "production"}:
 PRODUCTION = MODE == "production"
 
 # A fixed, public development key: production refuses it (see below).
-DEV_SECRET_KEY = "probity-development-only-key-never-use-in-production-0123456789abcdef"
+DEV_SECRET_KEY = "probity-development-only-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 # A fixed, public development field key (Fernet): production refuses it too.
 DEV_FIELD_KEY = "cHJvYml0eS1kZXZlbG9wbWVudC1maWVsZC1rZXktMDE="
 
@@ -127,9 +127,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
     }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -26,7 +26,9 @@ def dossiers(org: Org, personas: Personas) -> dict[str, Dossier]:
     }
 
 
-def test_agent_sees_records_in_their_office_subtree_only(personas: Personas, dossiers: dict[str, Dossier]) -> None:
+def test_agent_sees_records_in_their_office_subtree_only(
+    personas: Personas, dossiers: dict[str, Dossier]
+) -> None:
     assert visible_titles(personas.agent) == {"tucson", "nogales"}
 
 
@@ -34,7 +36,9 @@ def test_agency_wide_role_sees_every_office(personas: Personas, dossiers: dict[s
     assert visible_titles(personas.supervisor) == {"tucson", "nogales", "el_paso"}
 
 
-def test_role_without_access_to_the_kind_sees_nothing(personas: Personas, dossiers: dict[str, Dossier]) -> None:
+def test_role_without_access_to_the_kind_sees_nothing(
+    personas: Personas, dossiers: dict[str, Dossier]
+) -> None:
     assert visible_titles(personas.analyst) == set()
     assert visible_titles(personas.outsider) == set()
     assert visible_titles(personas.admin) == set()
@@ -48,7 +52,9 @@ def test_anonymous_and_inactive_users_see_nothing(personas: Personas, dossiers: 
     assert visible_titles(personas.agent) == set()
 
 
-def test_explicit_assignment_grants_a_record_outside_scope(personas: Personas, dossiers: dict[str, Dossier]) -> None:
+def test_explicit_assignment_grants_a_record_outside_scope(
+    personas: Personas, dossiers: dict[str, Dossier]
+) -> None:
     RecordAssignment.objects.create(
         user=personas.analyst,
         content_type=ContentType.objects.get_for_model(Dossier),
@@ -69,7 +75,9 @@ def test_ended_assignment_no_longer_grants_access(personas: Personas, dossiers: 
     assert visible_titles(personas.analyst) == set()
 
 
-def test_restricted_record_needs_a_compartment_grant(personas: Personas, dossiers: dict[str, Dossier]) -> None:
+def test_restricted_record_needs_a_compartment_grant(
+    personas: Personas, dossiers: dict[str, Dossier]
+) -> None:
     restricted = Compartment.objects.create(code="sensitive-case", name="Sensitive case")
     Dossier.objects.filter(pk=dossiers["tucson"].pk).update(compartment=restricted)
     assert visible_titles(personas.supervisor) == {"nogales", "el_paso"}
@@ -88,15 +96,21 @@ def test_restricted_record_needs_a_compartment_grant(personas: Personas, dossier
 def test_user_linked_to_a_named_employee_is_recused_whatever_the_relation(
     personas: Personas, dossiers: dict[str, Dossier], relation: str
 ) -> None:
-    DossierPerson.objects.create(dossier=dossiers["tucson"], employee=personas.recused_employee, relation=relation)
+    DossierPerson.objects.create(
+        dossier=dossiers["tucson"], employee=personas.recused_employee, relation=relation
+    )
     assert visible_titles(personas.recused_agent) == {"nogales"}
     assert visible_titles(personas.agent) == {"tucson", "nogales"}
 
 
-def test_recusal_beats_assignment_and_compartment_grant(personas: Personas, dossiers: dict[str, Dossier]) -> None:
+def test_recusal_beats_assignment_and_compartment_grant(
+    personas: Personas, dossiers: dict[str, Dossier]
+) -> None:
     restricted = Compartment.objects.create(code="c1", name="C1")
     Dossier.objects.filter(pk=dossiers["tucson"].pk).update(compartment=restricted)
-    CompartmentGrant.objects.create(compartment=restricted, user=personas.recused_agent, granted_at=timezone.now())
+    CompartmentGrant.objects.create(
+        compartment=restricted, user=personas.recused_agent, granted_at=timezone.now()
+    )
     RecordAssignment.objects.create(
         user=personas.recused_agent,
         content_type=ContentType.objects.get_for_model(Dossier),
@@ -104,7 +118,9 @@ def test_recusal_beats_assignment_and_compartment_grant(personas: Personas, doss
         assigned_at=timezone.now(),
     )
     DossierPerson.objects.create(
-        dossier=dossiers["tucson"], employee=personas.recused_employee, relation=DossierPerson.Relation.SUBJECT
+        dossier=dossiers["tucson"],
+        employee=personas.recused_employee,
+        relation=DossierPerson.Relation.SUBJECT,
     )
     assert "tucson" not in visible_titles(personas.recused_agent)
 
@@ -117,7 +133,9 @@ def test_recusal_only_hides_records_naming_that_employee(
     assert visible_titles(personas.recused_agent) == {"tucson", "nogales"}
 
 
-def test_get_for_hidden_or_missing_record_raises_404_alike(personas: Personas, dossiers: dict[str, Dossier]) -> None:
+def test_get_for_hidden_or_missing_record_raises_404_alike(
+    personas: Personas, dossiers: dict[str, Dossier]
+) -> None:
     with pytest.raises(Http404):
         access.get_for(personas.agent, Dossier.objects.all(), pk=dossiers["el_paso"].pk)
     with pytest.raises(Http404):

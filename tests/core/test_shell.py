@@ -37,7 +37,9 @@ def test_pages_carry_a_strict_content_security_policy(client: Client, db: None) 
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_unknown_page_is_a_plain_404_without_internals(client: Client, personas: Personas, settings: object) -> None:
+def test_unknown_page_is_a_plain_404_without_internals(
+    client: Client, personas: Personas, settings: object
+) -> None:
     settings.DEBUG = False  # type: ignore[attr-defined]
     client.force_login(personas.agent)
     response = client.get("/no/such/page/")

@@ -26,7 +26,11 @@ def test_auditor_and_admin_see_their_own_dashboards(
     sign_in(page, live_server.url, "auditor")
     assert page.get_by_role("heading", name="Dashboard").is_visible()
     assert page.get_by_role("heading", name="Audit trail").is_visible()
-    assert page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Audit trail").is_visible()
+    assert (
+        page.get_by_role("navigation", name="Primary navigation")
+        .get_by_role("link", name="Audit trail")
+        .is_visible()
+    )
     assert page.get_by_role("heading", name="Administration").count() == 0
 
     page.get_by_role("button", name="Sign out").click()

@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from probity.core.models import CompartmentGrant, RecordAssignment, User
+from probity.core.models import CompartmentGrant, OrgUnit, RecordAssignment, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -93,14 +94,13 @@ def _scope_q(user: User, rules: RecordRules) -> Q:
     held = user.roles & rules.roles
     if not held:
         return Q(pk__in=[])
-    if user.office_scope_id is None or held & rules.agency_wide_roles or rules.office is None:
+    scope: OrgUnit | None = user.office_scope
+    if scope is None or held & rules.agency_wide_roles or rules.office is None:
         return Q(pk__isnull=False)  # everything; an empty Q() would vanish when OR-ed
-    scope = user.office_scope
-    assert scope is not None
     return Q(**{f"{rules.office}__path__startswith": scope.path})
 
 
-def visible(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+def visible[M: models.Model](user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     """The records of `queryset` that `user` may see."""
     model = queryset.model
     rules = rules_for(model)
@@ -126,11 +126,11 @@ def can_view(user: Any, obj: models.Model) -> bool:
     return visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
 
-def get_for(user: Any, queryset: QuerySet[M], **lookup: Any) -> M:
+def get_for[M: models.Model](user: Any, queryset: QuerySet[M], **lookup: Any) -> M:
     """One record the user may see, or 404 (whether it does not exist or is hidden)."""
     try:
         return visible(user, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("No such record") from None
 
 

@@ -44,7 +44,7 @@ def rotate_token(token: str) -> str:
     return cipher().rotate(token.encode()).decode()
 
 
-class EncryptedDateField(models.TextField):
+class EncryptedDateField(models.TextField):  # type: ignore[type-arg]
     """A date stored as a Fernet token: unreadable in the database, a backup or a dump.
 
     Encrypted values cannot be filtered or sorted in SQL; match on them in Python.

@@ -23,7 +23,9 @@ class Compartment(models.Model):
 
 class CompartmentGrant(models.Model):
     compartment = models.ForeignKey(Compartment, on_delete=models.PROTECT, related_name="grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compartment_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compartment_grants"
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -47,7 +49,9 @@ class CompartmentGrant(models.Model):
 class RecordAssignment(models.Model):
     """A user explicitly assigned to one record (of any sensitive model)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="record_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="record_assignments"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     role = models.CharField(max_length=50, blank=True, help_text="e.g. lead agent, reviewer")

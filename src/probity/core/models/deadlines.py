@@ -61,7 +61,9 @@ class Deadline(models.Model):
             models.Index(fields=["content_type", "object_id"], name="deadline_record_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(due_at__gte=models.F("started_at")), name="deadline_due_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gte=models.F("started_at")), name="deadline_due_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ OFFICE_KINDS = frozenset(
 )
 
 
-class OrgUnit(MP_Node):  # type: ignore[misc]
+class OrgUnit(MP_Node):
     """A unit of the agency; `path` (materialised) makes subtree queries one LIKE."""
 
     code = models.CharField(max_length=32, unique=True)

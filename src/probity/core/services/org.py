@@ -27,5 +27,7 @@ def add_org_unit(
             if parent is not None
             else OrgUnit.objects.add_root(fields)
         )
-        audit.record(AuditAction.CREATE, actor=actor, obj=unit, changes={k: [None, v] for k, v in fields.items()})
+        audit.record(
+            AuditAction.CREATE, actor=actor, obj=unit, changes={k: [None, v] for k, v in fields.items()}
+        )
     return unit

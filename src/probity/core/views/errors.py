@@ -11,11 +11,18 @@ from django.shortcuts import render
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
-    return render(request, "error.html", {"title": title, "message": message, "status": status}, status=status)
+    return render(
+        request, "error.html", {"title": title, "message": message, "status": status}, status=status
+    )
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _error(request, 400, "Bad request", "The request could not be understood. Check what you entered and try again.")
+    return _error(
+        request,
+        400,
+        "Bad request",
+        "The request could not be understood. Check what you entered and try again.",
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
@@ -23,7 +30,9 @@ def permission_denied(request: HttpRequest, exception: Any = None) -> HttpRespon
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _error(request, 404, "Page not found", "There is nothing at this address, or you do not have access to it.")
+    return _error(
+        request, 404, "Page not found", "There is nothing at this address, or you do not have access to it."
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -31,7 +40,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         request,
         500,
         "Something went wrong",
-        "The system could not complete your request. Nothing was changed. If it happens again, tell your administrator.",
+        "The system could not complete your request. Nothing was changed. "
+        "If it happens again, tell your administrator.",
     )
 
 
