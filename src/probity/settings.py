@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "probity.core",
+    "probity.intake",
 ]
 
 MIDDLEWARE = [

@@ -72,3 +72,23 @@ class EncryptedDateField(models.TextField):  # type: ignore[type-arg]
         from django import forms
 
         return forms.DateField(required=not self.blank, **kwargs)
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+    """Free text (contact details, medical notes) stored as a Fernet token. Not searchable in SQL."""
+
+    description = "Text encrypted at rest"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value)
+        return encrypt_text(text) if text else ""
+
+
+ENCRYPTED_FIELD_TYPES = (EncryptedDateField, EncryptedTextField)

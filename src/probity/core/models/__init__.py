@@ -4,6 +4,7 @@ from probity.core.models.access import Compartment, CompartmentGrant, RecordAssi
 from probity.core.models.audit import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 from probity.core.models.deadlines import Deadline, DeadlineRule, DeadlineUnit
 from probity.core.models.files import FileAttachment, StoredFile
+from probity.core.models.numbering import NumberSequence
 from probity.core.models.org import OrgUnit, OrgUnitKind
 from probity.core.models.people import Employee, EmployeeAssignment, EmployeeStatus
 from probity.core.models.tasks import TaskProgress
@@ -25,6 +26,7 @@ __all__ = [
     "EmployeeAssignment",
     "EmployeeStatus",
     "FileAttachment",
+    "NumberSequence",
     "OrgUnit",
     "OrgUnitKind",
     "RecordAssignment",

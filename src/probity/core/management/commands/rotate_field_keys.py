@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from probity.core import audit
-from probity.core.fields import EncryptedDateField
+from probity.core.fields import ENCRYPTED_FIELD_TYPES
 from probity.core.models import AuditAction
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         with transaction.atomic():
             for model in apps.get_models():
-                fields = [f.name for f in model._meta.fields if isinstance(f, EncryptedDateField)]
+                fields = [f.name for f in model._meta.fields if isinstance(f, ENCRYPTED_FIELD_TYPES)]
                 if not fields:
                     continue
                 rows = 0

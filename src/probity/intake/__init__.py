@@ -1,0 +1,1 @@
+"""Intake: every allegation from every channel, triage, OIG referral, routing, duplicates."""

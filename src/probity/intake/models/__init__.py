@@ -1,0 +1,41 @@
+"""Intake models, one module per aggregate."""
+
+from probity.intake.models.allegations import (
+    Allegation,
+    AllegationGroup,
+    AllegationPerson,
+    AllegationStatus,
+    Channel,
+    DatePrecision,
+    PersonRole,
+    PublicStatus,
+    RoutingOutcome,
+    SelfReportKind,
+    Seriousness,
+)
+from probity.intake.models.duplicates import DuplicateSuggestion, SuggestionStatus
+from probity.intake.models.portal import PublicFollowUp, PublicSubmission
+from probity.intake.models.reference import AllegationCategory, ArrestCategory
+from probity.intake.models.referrals import OigAnswer, OigReferral
+
+__all__ = [
+    "Allegation",
+    "AllegationCategory",
+    "AllegationGroup",
+    "AllegationPerson",
+    "AllegationStatus",
+    "ArrestCategory",
+    "Channel",
+    "DatePrecision",
+    "DuplicateSuggestion",
+    "OigAnswer",
+    "OigReferral",
+    "PersonRole",
+    "PublicFollowUp",
+    "PublicStatus",
+    "PublicSubmission",
+    "RoutingOutcome",
+    "SelfReportKind",
+    "Seriousness",
+    "SuggestionStatus",
+]

@@ -1,0 +1,1 @@
+"""Intake services: every change to an allegation goes through one of these functions."""
