@@ -17,6 +17,8 @@ from ninja.openapi.docs import Swagger
 
 from probity.core.api import router as core_router
 from probity.core.api_auth import BearerTokenAuth, SessionAuth
+from probity.core.api_deadlines import router as deadlines_router
+from probity.core.api_people import employees_router, org_units_router
 
 
 class LocalSwagger(Swagger):
@@ -69,3 +71,13 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 
 api.add_router("", core_router)
+api.add_router("/employees", employees_router)
+api.add_router("/org-units", org_units_router)
+api.add_router("/deadlines", deadlines_router)
+
+# Intake (staff and public); imported here, not in core, so core never imports a domain app.
+from probity.intake.api import router as intake_router  # noqa: E402
+from probity.intake.api_public import router as public_router  # noqa: E402
+
+api.add_router("/allegations", intake_router)
+api.add_router("/public", public_router)

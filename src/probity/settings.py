@@ -283,3 +283,17 @@ PROBITY_DEMO_PASSWORD = os.environ.get("PROBITY_DEMO_PASSWORD", "")
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 CSRF_FAILURE_VIEW = "probity.core.views.errors.csrf_failure"
 PROBITY_AGENCY_TIME_ZONE = os.environ.get("PROBITY_AGENCY_TIME_ZONE", "America/New_York")
+
+# --- Public portal (/report/ and /api/v1/public/) ----------------------------------------------
+# Per-address limits, counted in the database so that every web process shares them. The bench
+# raises them; a kiosk or partner site posting from one address may need them raised too.
+PROBITY_PORTAL_SUBMISSIONS_PER_HOUR = int(os.environ.get("PROBITY_PORTAL_SUBMISSIONS_PER_HOUR", "5"))
+PROBITY_PORTAL_STATUS_CHECKS_PER_HOUR = int(os.environ.get("PROBITY_PORTAL_STATUS_CHECKS_PER_HOUR", "20"))
+PROBITY_PORTAL_MAX_FILES = 10
+PROBITY_PORTAL_MAX_PEOPLE = 20
+# What the public may attach, by the type detected from the content (a subset of
+# PROBITY_UPLOAD_ALLOWED_TYPES; sizes follow PROBITY_UPLOAD_MAX_BYTES).
+PROBITY_PORTAL_UPLOAD_KINDS = ("image/", "audio/", "video/", "application/pdf")
+# The passphrase is 100 random bits, not a chosen password: Argon2 with a light cost is ample and
+# keeps a burst of submissions from exhausting the server's memory (see intake/services/portal.py).
+PROBITY_PORTAL_PASSPHRASE_ARGON2 = {"time_cost": 2, "memory_cost": 8192, "parallelism": 1}

@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
         from probity.core.views import deadlines  # noqa: F401  (registers deadline panels and navigation)
 
         post_migrate.connect(sync_role_groups, dispatch_uid="probity-sync-role-groups")
+        from probity.core import panels  # noqa: F401  (role panels, registered after the deadline panels)

@@ -3,7 +3,9 @@
 `plan_demo` is pure: the same scale, seed and date give the same plan, byte for byte (Faker
 and `random.Random` are both seeded, nothing reads the clock or a global generator).
 `load_demo` writes a plan in one transaction: org units and users through their services,
-the workforce in bulk with one audit event per employee.
+the workforce in bulk with one audit event per employee. Then each app adds its own part
+(intake's year of allegations, …) through `register_extension`, called from the app's
+AppConfig.ready(), so that core imports no domain app.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import math
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -797,6 +799,29 @@ class DemoResult:
     employees: int
     assignments: int
     logins: list[User]
+    extensions: list[str] = field(default_factory=list)  # one line from each app's part
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    """What the core demo wrote, for the apps that add to it."""
+
+    plan: DemoPlan
+    units: dict[str, OrgUnit]  # by code
+    employees: dict[str, int]  # employee number -> pk
+    logins: dict[str, User]  # by username
+
+
+# An extension writes its part inside the demo's transaction and returns one line for the
+# operator ("2,500 allegations ..."). It must be deterministic for the plan's seed and date.
+DemoExtension = Callable[[LoadedDemo], str]
+_extensions: dict[str, DemoExtension] = {}
+
+
+def register_extension(name: str, extension: DemoExtension) -> DemoExtension:
+    """Add an app's part of the demo; they run in the order registered (INSTALLED_APPS order)."""
+    _extensions[name] = extension
+    return extension
 
 
 def load_demo(plan: DemoPlan, *, password: str) -> DemoResult:
@@ -805,7 +830,9 @@ def load_demo(plan: DemoPlan, *, password: str) -> DemoResult:
         units = _load_units(plan.units)
         employees, assignments = _load_workforce(plan, units)
         logins = _load_logins(plan, units, employees, password)
-    return DemoResult(len(units), len(employees), assignments, logins)
+        loaded = LoadedDemo(plan, units, employees, {user.username: user for user in logins})
+        lines = [extension(loaded) for extension in list(_extensions.values())]
+    return DemoResult(len(units), len(employees), assignments, logins, lines)
 
 
 def _load_units(planned: Sequence[PlannedUnit]) -> dict[str, OrgUnit]:

@@ -8,6 +8,9 @@ the file, its SHA-256 and the counts. Re-importing the same file changes nothing
 Other modules add their own kinds from AppConfig.ready():
 
     imports.register(AllegationImporter)
+
+An importer may read several formats (`probity import allegations FILE --format ccrb`) by
+overriding `read`, and may take on/off options (`flags`, e.g. `--create-employees`).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import hashlib
 import io
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -31,7 +34,17 @@ from probity.core import audit
 from probity.core.models import AuditAction, Employee, EmployeeAssignment, EmployeeStatus, OrgUnit
 from probity.core.services.people import agency_today, audit_changes, employee_values
 
-Progress = Callable[[int, int], object]  # (rows just done, rows in all)
+
+
+class Progress(Protocol):
+    """(units just done, units in all); a new `phase` (e.g. "writing") starts a new count."""
+
+    def __call__(self, done: int, total: int, /, phase: str = "checking") -> object: ...
+
+
+def no_progress(done: int, total: int, /, phase: str = "checking") -> None:
+    return None
+
 
 # Lookups by many keys go in chunks to stay under every database's parameter limit.
 CHUNK = 500
@@ -49,18 +62,33 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """An on/off option of one importer, given as --NAME-WITH-DASHES on the command line."""
+
+    name: str
+    help: str
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
 class Row:
     line: int  # where the record starts in the file; the header is line 1
     values: dict[str, str]
+    file: str = ""  # which file, when one import reads several
 
 
 @dataclass(frozen=True)
 class RowError:
     line: int
     message: str
+    file: str = ""
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        where = f"{self.file} line {self.line}" if self.file else f"line {self.line}"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,8 @@ class Staging:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)  # added to the `import` audit event
 
 
 @dataclass
@@ -110,6 +140,30 @@ class Importer[S: Staging](ABC):
     summary: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
     permissions: ClassVar[tuple[str, ...]] = ()
+    formats: ClassVar[tuple[str, ...]] = ("csv",)  # the first is the default
+    flags: ClassVar[tuple[Flag, ...]] = ()
+
+    def __init__(self) -> None:
+        self.format = self.formats[0]
+        self.options: dict[str, bool] = {}
+
+    def configure(self, *, fmt: str | None, options: Mapping[str, bool]) -> None:
+        """Choose the format and options before `read`; an unknown one is an ImportFileError."""
+        if fmt is not None and fmt not in self.formats:
+            raise ImportFileError(
+                f"{self.kind} cannot be read as {fmt!r} (formats: {', '.join(self.formats)})"
+            )
+        known = {flag.name for flag in self.flags}
+        unknown = sorted(name for name, on in options.items() if on and name not in known)
+        if unknown:
+            names = ", ".join("--" + name.replace("_", "-") for name in unknown)
+            raise ImportFileError(f"{names} does not apply to {self.kind}")
+        self.format = fmt or self.formats[0]
+        self.options = {flag.name: bool(options.get(flag.name)) for flag in self.flags}
+
+    def read(self, path: Path) -> SourceFile:
+        """The rows of `path` in the chosen format; raise ImportFileError if it cannot be used."""
+        return read_csv(path, self.columns)
 
     @abstractmethod
     def stage(self, rows: Sequence[Row], errors: list[RowError], progress: Progress) -> S: ...
@@ -211,6 +265,8 @@ def run_import(
     actor_username: str = "",
     dry_run: bool = False,
     progress: Progress | None = None,
+    fmt: str | None = None,
+    options: Mapping[str, bool] | None = None,
 ) -> ImportResult:
     """Validate every row of `path`; unless a row is bad or it is a dry run, write them all.
 
@@ -222,14 +278,16 @@ def run_import(
         lacking = [perm for perm in importer.permissions if not actor.has_perm(perm)]
         if lacking:
             raise PermissionDenied(f"{actor} may not import {kind} (needs {', '.join(lacking)})")
-    source = read_csv(path, importer.columns)
+    importer.configure(fmt=fmt, options=options or {})
+    source = importer.read(path)
     result = ImportResult(kind, source.name, source.sha256, len(source.rows), dry_run)
     if source.ignored_columns:
         result.warnings.append(f"ignored column(s) not used for {kind}: {', '.join(source.ignored_columns)}")
-    tick: Progress = progress or (lambda done, total: None)
+    tick: Progress = progress or no_progress
     with transaction.atomic():
         staged = importer.stage(source.rows, result.errors, tick)
-        result.errors.sort(key=lambda error: error.line)
+        result.errors.sort(key=lambda error: (error.file, error.line))
+        result.warnings.extend(staged.warnings)
         result.created, result.updated, result.unchanged = staged.created, staged.updated, staged.unchanged
         if result.errors or dry_run:
             return result
@@ -249,6 +307,9 @@ def run_import(
                     "created": staged.created,
                     "updated": staged.updated,
                     "unchanged": staged.unchanged,
+                    **({"format": importer.format} if len(importer.formats) > 1 else {}),
+                    **({"options": importer.options} if importer.options else {}),
+                    **staged.detail,
                 },
             )
         )

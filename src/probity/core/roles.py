@@ -37,10 +37,21 @@ grant(
     "core.view_compartment",
     "core.add_compartment",
     "core.add_compartmentgrant",
+    "core.change_compartmentgrant",
     "core.view_compartmentgrant",
 )
 grant(Role.AUDITOR, "core.view_auditevent", "core.verify_chain", "core.view_user")
 grant({Role.SUPERVISOR, Role.INTAKE}, "core.add_recordassignment")
+# Intake's reference data (a string here, so core still imports no domain app).
+grant(
+    Role.ADMINISTRATOR,
+    "intake.view_allegationcategory",
+    "intake.add_allegationcategory",
+    "intake.change_allegationcategory",
+    "intake.view_arrestcategory",
+    "intake.add_arrestcategory",
+    "intake.change_arrestcategory",
+)
 
 
 def sync_role_groups(**kwargs: Any) -> None:

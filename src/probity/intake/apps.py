@@ -11,6 +11,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from probity.core import access
         from probity.core.models import Role
+        from probity.intake import duplicates, hooks, panels
         from probity.intake.models import Allegation
 
         # The Joint Intake Center sees the whole agency's intake; supervisors their office
@@ -26,3 +27,10 @@ class IntakeConfig(AppConfig):
                 people=("people__employee",),
             ),
         )
+        hooks.register_recorded(duplicates.match_recorded)
+        panels.register()
+        # `probity import allegations` and intake's year of demo data (modules in intake/).
+        from probity.intake import demo, imports
+
+        imports.connect()
+        demo.connect()

@@ -61,5 +61,5 @@ dashboards.register_panel(_my_deadlines_panel)
 dashboards.register_panel(_overdue_panel, roles={Role.SUPERVISOR})
 NAVIGATION.insert(
     next((i + 1 for i, item in enumerate(NAVIGATION) if item.url_name == "deadlines-mine"), len(NAVIGATION)),
-    NavItem("Overdue in office", "deadlines-office", frozenset({Role.SUPERVISOR})),
+    NavItem("Overdue in office", "deadlines-office", frozenset(OFFICE_WATCHERS)),
 )

@@ -15,6 +15,7 @@ from probity.intake.models.allegations import (
 )
 from probity.intake.models.duplicates import DuplicateSuggestion, SuggestionStatus
 from probity.intake.models.portal import PublicFollowUp, PublicSubmission
+from probity.intake.models.ratelimit import PortalRateCounter
 from probity.intake.models.reference import AllegationCategory, ArrestCategory
 from probity.intake.models.referrals import OigAnswer, OigReferral
 
@@ -31,6 +32,7 @@ __all__ = [
     "OigAnswer",
     "OigReferral",
     "PersonRole",
+    "PortalRateCounter",
     "PublicFollowUp",
     "PublicStatus",
     "PublicSubmission",

@@ -30,6 +30,7 @@ class ArrestCategory(models.Model):
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(default=True)
 

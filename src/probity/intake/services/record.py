@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from probity.core import audit
 from probity.core.models import AuditAction, Employee, OrgUnit, Role
 from probity.core.numbering import next_numbers
+from probity.core.services.deadlines import start_deadline
 from probity.intake import hooks
 from probity.intake.models import (
     Allegation,
@@ -25,8 +26,10 @@ from probity.intake.models import (
     PersonRole,
     SelfReportKind,
 )
+from probity.intake.services.prea import start_prea_clocks
 
 NUMBER_PREFIX = "JIC"
+TRIAGE_RULE = "intake-triage-target"
 RECORDING_ROLES = frozenset({Role.INTAKE, Role.SUPERVISOR})
 MAX_NARRATIVE = 50_000
 MAX_PEOPLE = 100
@@ -105,13 +108,26 @@ def _check_fields(data: AllegationInput, now: dt.datetime, errors: Problems) -> 
         _problem(errors, "self_report_kind", f"Unknown self-report kind {data.self_report_kind!r}.")
     if data.self_report_kind and data.channel != Channel.SELF_REPORT:
         _problem(errors, "self_report_kind", "Only an employee self-report has a self-report kind.")
+    _check_lengths(data, errors)
 
 
-def _check_people(data: AllegationInput, errors: Problems) -> None:
+def _check_lengths(data: AllegationInput, errors: Problems) -> None:
+    # PostgreSQL refuses an over-long value with a server error; say so plainly instead.
+    for name, value, limit in (
+        ("incident_place", data.incident_place.strip(), 300),
+        ("source_reference", data.source_reference or "", 100),
+        ("language", data.language, 8),
+    ):
+        if len(value) > limit:
+            _problem(errors, name, f"This must be {limit} characters or fewer.")
+
+
+def _check_people(data: AllegationInput, errors: Problems, found: Collection[int] | None = None) -> None:
     if len(data.people) > MAX_PEOPLE:
         _problem(errors, "people", f"At most {MAX_PEOPLE} people per allegation.")
-    employee_ids = {p.employee_id for p in data.people if p.employee_id is not None}
-    found = set(Employee.objects.filter(pk__in=employee_ids).values_list("pk", flat=True))
+    if found is None:
+        employee_ids = {p.employee_id for p in data.people if p.employee_id is not None}
+        found = set(Employee.objects.filter(pk__in=employee_ids).values_list("pk", flat=True))
     for index, person in enumerate(data.people, start=1):
         if person.role not in PersonRole.values:
             _problem(errors, "people", f"Person {index}: unknown role {person.role!r}.")
@@ -124,6 +140,37 @@ def _check_people(data: AllegationInput, errors: Problems) -> None:
                 "people",
                 f"Person {index}: name the employee, or describe them or give a badge number.",
             )
+        for label, value, limit in (
+            ("the name", person.name, 200),
+            ("the badge number", person.badge_number, 40),
+            ("the contact preference", person.contact_preference, 20),
+            ("the source reference", person.source_reference, 100),
+        ):
+            if len(value.strip()) > limit:
+                _problem(errors, "people", f"Person {index}: {label} must be {limit} characters or fewer.")
+
+
+def input_problems(
+    data: AllegationInput, now: dt.datetime, *, known_employee_ids: Collection[int]
+) -> Problems:
+    """The rules on one allegation's own fields and people, without a query.
+
+    For bulk writers (imports, the demo) that resolve categories, offices, employees and
+    source references once for many allegations instead of once per allegation.
+    """
+    errors: Problems = {}
+    _check_fields(data, now, errors)
+    _check_people(data, errors, known_employee_ids)
+    return errors
+
+
+def derived_flags(data: AllegationInput, categories: Sequence[AllegationCategory]) -> tuple[bool, bool]:
+    """PREA and use of force: as given, or else as any of the categories says."""
+    prea = data.prea if data.prea is not None else any(c.prea for c in categories)
+    use_of_force = (
+        data.use_of_force if data.use_of_force is not None else any(c.use_of_force for c in categories)
+    )
+    return prea, use_of_force
 
 
 def _validate(data: AllegationInput, now: dt.datetime) -> dict[str, Any]:
@@ -170,10 +217,7 @@ def record_allegation(*, actor: Any, data: AllegationInput) -> Allegation:
     now = timezone.now()
     resolved = _validate(data, now)
     categories: list[AllegationCategory] = resolved["categories"]
-    prea = data.prea if data.prea is not None else any(c.prea for c in categories)
-    use_of_force = (
-        data.use_of_force if data.use_of_force is not None else any(c.use_of_force for c in categories)
-    )
+    prea, use_of_force = derived_flags(data, categories)
     with transaction.atomic():
         number = next_numbers(NUMBER_PREFIX, agency_year(resolved["received_at"]))[0]
         allegation = Allegation.objects.create(
@@ -209,8 +253,8 @@ def record_allegation(*, actor: Any, data: AllegationInput) -> Allegation:
                     description=p.description.strip(),
                     anonymous=p.anonymous,
                     contact=p.contact.strip(),
-                    contact_preference=p.contact_preference,
-                    source_reference=p.source_reference,
+                    contact_preference=p.contact_preference.strip(),
+                    source_reference=p.source_reference.strip(),
                 )
                 for p in data.people
             ]
@@ -228,8 +272,26 @@ def record_allegation(*, actor: Any, data: AllegationInput) -> Allegation:
                 "use_of_force": [None, use_of_force],
             },
         )
+        _start_clocks(actor, allegation)
         transaction.on_commit(lambda: _announce(allegation))
     return allegation
+
+
+def _start_clocks(actor: Any, allegation: Allegation) -> None:
+    # Inside the recording transaction: an allegation never exists without its clocks. An
+    # imported historical record is not new work, so it gets none (they would all be overdue).
+    if allegation.channel == Channel.IMPORT:
+        return
+    start_deadline(
+        actor=actor,
+        rule=TRIAGE_RULE,
+        record=allegation,
+        title=f"Triage and route {allegation.number}",
+        office=allegation.office,
+        started_at=allegation.received_at,
+    )
+    if allegation.prea:
+        start_prea_clocks(allegation, actor=actor)
 
 
 def _announce(allegation: Allegation) -> None:

@@ -21,23 +21,33 @@ from probity.core import context, imports
 
 
 class ProgressBar:
-    """A tqdm bar on stderr, opened once the importer knows how many rows there are."""
+    """A tqdm bar on stderr, opened once the importer knows how many rows there are;
+    each new phase of the import (checking, writing) gets a bar of its own."""
 
     def __init__(self, stream: TextIO, label: str) -> None:
         self.stream, self.label = stream, label
         self.bar: tqdm[Any] | None = None
+        self.phase = ""
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
+    def __call__(self, done: int, total: int, /, phase: str = "checking") -> None:
+        if self.bar is None or phase != self.phase:
+            self.close()
+            self.phase = phase
             # disable=None: drawn on a terminal only, so logs and pipes get no carriage returns.
             self.bar = tqdm(
-                total=total, desc=self.label, unit="row", file=self.stream, leave=False, disable=None
+                total=total,
+                desc=f"{phase} {self.label}",
+                unit="row" if phase == "checking" else "record",
+                file=self.stream,
+                leave=False,
+                disable=None,
             )
         self.bar.update(done)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
 
 
 def _operator() -> str:
@@ -65,20 +75,41 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", help=f"what the file holds: {', '.join(imports.kinds())}")
         parser.add_argument("file", type=Path, help="the CSV file")
-        parser.add_argument("--format", default="csv", choices=["csv"], help="file format (only csv so far)")
+        formats: dict[str, None] = {}
+        flags: dict[str, imports.Flag] = {}
+        for kind in imports.kinds():
+            importer = imports.importer_for(kind)
+            formats.update(dict.fromkeys(importer.formats))
+            flags.update({flag.name: flag for flag in importer.flags})
+        parser.add_argument(
+            "--format",
+            default=None,
+            choices=list(formats),
+            help="file format (default: the kind's first format, e.g. csv for employees)",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="check every row and report; write nothing"
         )
+        for flag in flags.values():
+            parser.add_argument(flag.option, dest=flag.name, action="store_true", help=flag.help)
+        self.flag_names = list(flags)
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, path, dry_run = options["kind"], options["file"], options["dry_run"]
         # tqdm draws with carriage returns, so it needs the raw stream, not Django's line wrapper.
         err = cast(TextIO, getattr(self.stderr, "_out", sys.stderr))
-        bar = ProgressBar(err, f"checking {path.name}")
+        bar = ProgressBar(err, path.name)
+        flags = {name: bool(options.get(name)) for name in getattr(self, "flag_names", [])}
         try:
             with context.acting(channel="cli"):
                 result = imports.run_import(
-                    kind, path, actor_username=_operator(), dry_run=dry_run, progress=bar
+                    kind,
+                    path,
+                    actor_username=_operator(),
+                    dry_run=dry_run,
+                    progress=bar,
+                    fmt=options["format"],
+                    options=flags,
                 )
         except imports.ImportFileError as exc:
             raise CommandError(str(exc), returncode=2) from None

@@ -66,6 +66,8 @@ class Command(BaseCommand):
                 f"{result.employees} people, {result.assignments} assignments (scale {scale:g}, seed {seed})."
             )
         )
+        for line in result.extensions:
+            self.stdout.write(f"  {line}")
         self._print_logins()
 
     def _print_logins(self, *, existing_only: bool = False) -> None:

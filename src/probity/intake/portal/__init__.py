@@ -1,0 +1,1 @@
+"""The public complaint portal under /report/: no sign-in, English and Spanish."""
