@@ -296,4 +296,4 @@ PROBITY_PORTAL_MAX_PEOPLE = 20
 PROBITY_PORTAL_UPLOAD_KINDS = ("image/", "audio/", "video/", "application/pdf")
 # The passphrase is 100 random bits, not a chosen password: Argon2 with a light cost is ample and
 # keeps a burst of submissions from exhausting the server's memory (see intake/services/portal.py).
-PROBITY_PORTAL_PASSPHRASE_ARGON2 = {"time_cost": 2, "memory_cost": 8192, "parallelism": 1}
+PROBITY_PORTAL_PASSPHRASE_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}

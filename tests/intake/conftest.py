@@ -148,5 +148,7 @@ def assign_record(user: User, allegation: Allegation) -> None:
 
 def events_for(allegation: Allegation) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(object_type="intake.allegation", object_id=str(allegation.pk)).order_by("seq")
+        AuditEvent.objects.filter(object_type="intake.allegation", object_id=str(allegation.pk)).order_by(
+            "seq"
+        )
     )

@@ -108,18 +108,27 @@ def controls_of(html: str) -> _Controls:
 # The recording form
 
 
-def test_the_form_gives_every_input_a_label_and_has_no_inline_script_or_style(
-    client: Client, staff: Staff
+@pytest.mark.parametrize("page_name", ["record", "queue", "detail"])
+def test_every_input_has_a_label_and_no_page_has_inline_script_or_style(
+    client: Client, staff: Staff, make_allegation: MakeAllegation, page_name: str
 ) -> None:
-    response = signed_in(client, staff.intake).get(NEW)
+    allegation = make_allegation(narrative="<script>alert(1)</script>")
+    url = {"record": NEW, "queue": "/intake/", "detail": detail_url(allegation)}[page_name]
+
+    response = signed_in(client, staff.supervisor).get(url)
 
     assert response.status_code == 200
     page = controls_of(response.content.decode())
     unlabelled = [c for c in page.controls if c.get("id") not in page.labelled and not c.get("aria-label")]
     assert page.controls and unlabelled == []
     assert page.inline_scripts == 0 and page.styled == 0
+
+
+def test_the_form_offers_the_seeded_categories_in_a_fieldset(client: Client, staff: Staff) -> None:
+    response = signed_in(client, staff.intake).get(NEW)
+
     body = response.content.decode()
-    assert '<legend class="usa-legend">Allegation categories' in body
+    assert re.search(r'<legend class="usa-legend">\s*Allegation categories', body)
     assert "Sexual abuse / assault (PREA)" in body  # categories come from the seeded taxonomy
 
 
@@ -169,7 +178,10 @@ def test_recording_a_valid_allegation_with_people_and_files(
     # Received 09:30 agency time (New York, EST) is 14:30 UTC.
     assert allegation.received_at == dt.datetime(2026, 3, 2, 14, 30, tzinfo=dt.UTC)
     assert allegation.use_of_force is True and allegation.prea is False  # from the categories
-    assert sorted(allegation.categories.values_list("code", flat=True)) == ["corruption-bribery", "excessive-force"]
+    assert sorted(allegation.categories.values_list("code", flat=True)) == [
+        "corruption-bribery",
+        "excessive-force",
+    ]
     people = {(p.role, p.employee_id, p.name, p.badge_number, p.contact) for p in allegation.people.all()}
     assert people == {
         ("subject", employee.pk, "", "", ""),
@@ -181,7 +193,10 @@ def test_recording_a_valid_allegation_with_people_and_files(
     assert "photo.png" in response.content.decode()  # shown with a download link on the detail page
 
 
-def test_an_invalid_form_shows_every_problem_at_the_top_and_writes_nothing(client: Client, staff: Staff) -> None:
+def test_an_invalid_form_shows_every_problem_at_the_top_and_writes_nothing(
+    client: Client, staff: Staff
+) -> None:
+    signed_in(client, staff.intake)
     events = AuditEvent.objects.count()
     data = form_data(
         channel="",
@@ -191,11 +206,13 @@ def test_an_invalid_form_shows_every_problem_at_the_top_and_writes_nothing(clien
         **{"people-0-role": "subject", "people-0-contact": "someone@example.org"},
     )
 
-    response = signed_in(client, staff.intake).post(NEW, data)
+    response = client.post(NEW, data)
 
     assert response.status_code == 200
     body = response.content.decode()
-    summary = body[body.find('id="record-errors-heading"') : body.find("</ul>", body.find("record-errors-heading"))]
+    summary = body[
+        body.find('id="record-errors-heading"') : body.find("</ul>", body.find("record-errors-heading"))
+    ]
     assert 'href="#id_channel">How it was received: This field is required.' in summary
     assert 'href="#id_summary">Summary: This field is required.' in summary
     assert "usa-alert--error" in body
@@ -206,6 +223,7 @@ def test_an_invalid_form_shows_every_problem_at_the_top_and_writes_nothing(clien
 
 
 def test_service_rules_come_back_as_messages_on_the_form(client: Client, staff: Staff) -> None:
+    signed_in(client, staff.intake)
     events = AuditEvent.objects.count()
     data = form_data(
         incident_date="2026-05-10",
@@ -215,7 +233,7 @@ def test_service_rules_come_back_as_messages_on_the_form(client: Client, staff: 
     )
 
     with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.UTC), tick=False):
-        response = signed_in(client, staff.intake).post(NEW, data)
+        response = client.post(NEW, data)
 
     body = response.content.decode()
     assert "The incident cannot end before it starts." in body
@@ -229,6 +247,7 @@ def test_service_rules_come_back_as_messages_on_the_form(client: Client, staff: 
 def test_an_attachment_lying_about_its_type_is_refused_and_nothing_is_written(
     client: Client, staff: Staff, media: Path
 ) -> None:
+    signed_in(client, staff.intake)
     events = AuditEvent.objects.count()
     data = form_data()
     data["attachments"] = [
@@ -236,7 +255,7 @@ def test_an_attachment_lying_about_its_type_is_refused_and_nothing_is_written(
         SimpleUploadedFile("statement.pdf", EXE, content_type="application/pdf"),
     ]
 
-    response = signed_in(client, staff.intake).post(NEW, data)
+    response = client.post(NEW, data)
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -247,10 +266,45 @@ def test_an_attachment_lying_about_its_type_is_refused_and_nothing_is_written(
     assert AuditEvent.objects.count() == events
 
 
+def test_a_file_refused_while_attaching_undoes_the_recording(
+    client: Client, staff: Staff, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from probity.core.services import files as file_services
+    from probity.intake.views import allegations as views
+
+    attached: list[str] = []
+
+    def attach_then_refuse(**kwargs: Any) -> Any:
+        if attached:
+            raise ValidationError("The store refused it.")
+        attached.append(kwargs["filename"])
+        return file_services.attach_file(**kwargs)
+
+    monkeypatch.setattr(views, "attach_file", attach_then_refuse)
+    signed_in(client, staff.intake)
+    events = AuditEvent.objects.count()
+    data = form_data()
+    data["attachments"] = [
+        SimpleUploadedFile("one.png", png_bytes(b"1"), content_type="image/png"),
+        SimpleUploadedFile("two.png", png_bytes(b"2"), content_type="image/png"),
+    ]
+
+    response = client.post(NEW, data)
+
+    assert attached == ["one.png"]
+    assert "two.png: The store refused it." in response.content.decode()
+    assert not Allegation.objects.exists()
+    assert not FileAttachment.objects.exists() and not StoredFile.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
 def test_more_than_ten_files_are_refused(client: Client, staff: Staff, media: Path) -> None:
     data = form_data()
     data["attachments"] = [
-        SimpleUploadedFile(f"p{i}.png", png_bytes(str(i).encode()), content_type="image/png") for i in range(11)
+        SimpleUploadedFile(f"p{i}.png", png_bytes(str(i).encode()), content_type="image/png")
+        for i in range(11)
     ]
 
     response = signed_in(client, staff.intake).post(NEW, data)
@@ -292,9 +346,7 @@ def test_the_add_person_button_fetches_a_row_and_the_new_total(client: Client, s
     assert 'id="id_people-TOTAL_FORMS"' in body and 'value="4"' in body and 'hx-swap-oob="true"' in body
 
 
-def test_the_employee_picker_offers_matches_as_radio_buttons(
-    client: Client, staff: Staff, org: Org
-) -> None:
+def test_the_employee_picker_offers_matches_as_radio_buttons(client: Client, staff: Staff, org: Org) -> None:
     employee = make_employee("E555001", "Zelda", "Pickable", org.tucson)
 
     response = signed_in(client, staff.intake).get(
@@ -359,8 +411,8 @@ def test_the_detail_page_shows_the_record_and_audits_the_view(
     assert "Sexual abuse / assault (PREA)" in body and ">PREA</span>" in body
     assert "PREA: notify the program manager" in body  # the PREA clocks on this record
     assert "bea@example.org" in body
-    assert 'action="/intake/allegations/%d/triage"' % allegation.pk in body
-    assert 'action="/intake/allegations/%d/refer"' % allegation.pk not in body  # not offered yet
+    assert f'action="/intake/allegations/{allegation.pk}/triage"' in body
+    assert f'action="/intake/allegations/{allegation.pk}/refer"' not in body  # not offered yet
     views = [e for e in events_for(allegation) if e.action == AuditAction.VIEW]
     assert len(views) == 1 and views[0].actor_id == staff.intake.pk
 
@@ -400,7 +452,7 @@ def test_an_overdue_oig_answer_is_shown_in_words(
 
     assert "OIG answer overdue:" in body
     assert "Referred to OIG" in body  # the history
-    assert 'action="/intake/allegations/%d/oig-answer"' % allegation.pk in body
+    assert f'action="/intake/allegations/{allegation.pk}/oig-answer"' in body
 
 
 def test_the_detail_page_costs_the_same_queries_however_much_it_holds(
@@ -436,7 +488,9 @@ def post_action(client: Client, allegation: Allegation, action: str, data: dict[
     return client.post(url, {f"{action}-{key}": value for key, value in data.items()})
 
 
-def test_triage_records_the_seriousness(client: Client, staff: Staff, make_allegation: MakeAllegation) -> None:
+def test_triage_records_the_seriousness(
+    client: Client, staff: Staff, make_allegation: MakeAllegation
+) -> None:
     allegation = make_allegation()
 
     response = post_action(signed_in(client, staff.intake), allegation, "triage", {"seriousness": "criminal"})
@@ -456,7 +510,9 @@ def test_triage_refused_by_the_workflow_shows_the_reason_and_writes_nothing(
     response = post_action(signed_in(client, staff.intake), allegation, "triage", {"seriousness": "criminal"})
 
     assert response.status_code == 400
-    assert "An allegation cannot go from triaged to triaged" in response.content.decode()
+    assert "Triage is possible only for an allegation that is received; this one is triaged." in (
+        response.content.decode()
+    )
     allegation.refresh_from_db()
     assert allegation.seriousness == "minor_administrative"
     assert AuditEvent.objects.filter(action=AuditAction.TRANSITION).count() == transitions
@@ -492,7 +548,9 @@ def test_refer_refused_before_triage(client: Client, staff: Staff, make_allegati
     response = post_action(signed_in(client, staff.intake), allegation, "refer", {})
 
     assert response.status_code == 400
-    assert "cannot go from received to awaiting oig answer" in response.content.decode()
+    assert "Refer to OIG is possible only for an allegation that is triaged; this one is received." in (
+        response.content.decode()
+    )
     assert not OigReferral.objects.exists()
 
 
@@ -549,7 +607,10 @@ def test_routing_without_a_rationale_keeps_the_choice_and_writes_nothing(
     allegation = bring_to(make_allegation(), S.TRIAGED, staff)
 
     response = post_action(
-        signed_in(client, staff.intake), allegation, "route", {"outcome": RoutingOutcome.FACT_FINDER, "rationale": ""}
+        signed_in(client, staff.intake),
+        allegation,
+        "route",
+        {"outcome": RoutingOutcome.FACT_FINDER, "rationale": ""},
     )
 
     body = response.content.decode()
@@ -610,7 +671,10 @@ def test_the_requesting_supervisor_is_not_offered_approval_and_is_refused(
 ) -> None:
     allegation = bring_to(make_allegation(), S.TRIAGED, staff)
     triage.route(
-        actor=staff.supervisor, allegation=allegation, outcome=RoutingOutcome.CLOSED_NO_ACTION, rationale="None"
+        actor=staff.supervisor,
+        allegation=allegation,
+        outcome=RoutingOutcome.CLOSED_NO_ACTION,
+        rationale="None",
     )
 
     page = signed_in(client, staff.supervisor).get(detail_url(allegation)).content.decode()
@@ -622,7 +686,9 @@ def test_the_requesting_supervisor_is_not_offered_approval_and_is_refused(
     assert Allegation.objects.get(pk=allegation.pk).status == S.CLOSURE_PENDING
 
 
-def test_rejecting_a_closure_needs_a_reason(client: Client, staff: Staff, make_allegation: MakeAllegation) -> None:
+def test_rejecting_a_closure_needs_a_reason(
+    client: Client, staff: Staff, make_allegation: MakeAllegation
+) -> None:
     allegation = bring_to(make_allegation(), S.CLOSURE_PENDING, staff)
     signed_in(client, staff.second_supervisor)
 
@@ -640,7 +706,9 @@ def test_assigning_one_allegation_from_its_page(
 ) -> None:
     allegation = make_allegation()
 
-    response = post_action(signed_in(client, staff.supervisor), allegation, "assign", {"assignee": str(staff.intake.pk)})
+    response = post_action(
+        signed_in(client, staff.supervisor), allegation, "assign", {"assignee": str(staff.intake.pk)}
+    )
 
     assert response.status_code == 302
     assert Allegation.objects.get(pk=allegation.pk).assigned_to == staff.intake
@@ -651,7 +719,9 @@ def test_assigning_to_someone_who_is_not_an_intake_specialist_is_refused(
 ) -> None:
     allegation = make_allegation()
 
-    response = post_action(signed_in(client, staff.intake), allegation, "assign", {"assignee": str(staff.agent.pk)})
+    response = post_action(
+        signed_in(client, staff.intake), allegation, "assign", {"assignee": str(staff.agent.pk)}
+    )
 
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()

@@ -108,7 +108,12 @@ def test_filters_narrow_the_queue(
 
     assert shown("") == {phone.number, email.number, prea.number, triaged.number}
     assert shown("?status=triaged") == {triaged.number}
-    assert shown("?status=received&status=triaged") == {phone.number, email.number, prea.number, triaged.number}
+    assert shown("?status=received&status=triaged") == {
+        phone.number,
+        email.number,
+        prea.number,
+        triaged.number,
+    }
     assert shown("?channel=email") == {email.number}
     assert shown("?category=excessive-force") == {phone.number}
     assert shown(f"?office={org.el_paso.pk}") == {email.number}
@@ -121,7 +126,9 @@ def test_filters_narrow_the_queue(
     assert shown(f"?q={phone.number}") == {phone.number}
 
 
-def test_age_filter_counts_from_receipt(client: Client, staff: Staff, make_allegation: MakeAllegation) -> None:
+def test_age_filter_counts_from_receipt(
+    client: Client, staff: Staff, make_allegation: MakeAllegation
+) -> None:
     now = timezone.now()
     old = make_allegation(received_at=now - dt.timedelta(days=45))
     recent = make_allegation(received_at=now - dt.timedelta(days=2))
@@ -145,7 +152,9 @@ def test_an_unusable_filter_is_ignored_and_explained(
     assert "Ignored prea=&#x27;maybe&#x27;: use true or false." in body
 
 
-def test_sorting_by_age_and_by_seriousness(client: Client, staff: Staff, make_allegation: MakeAllegation) -> None:
+def test_sorting_by_age_and_by_seriousness(
+    client: Client, staff: Staff, make_allegation: MakeAllegation
+) -> None:
     now = timezone.now()
     oldest = make_allegation(received_at=now - dt.timedelta(days=9))
     middle = make_allegation(received_at=now - dt.timedelta(days=5))
@@ -157,7 +166,11 @@ def test_sorting_by_age_and_by_seriousness(client: Client, staff: Staff, make_al
     assert numbers_on(client.get(QUEUE)) == [oldest.number, middle.number, newest.number]
     assert numbers_on(client.get(QUEUE + "?sort=newest")) == [newest.number, middle.number, oldest.number]
     # Criminal first, untriaged last.
-    assert numbers_on(client.get(QUEUE + "?sort=seriousness")) == [newest.number, oldest.number, middle.number]
+    assert numbers_on(client.get(QUEUE + "?sort=seriousness")) == [
+        newest.number,
+        oldest.number,
+        middle.number,
+    ]
 
 
 def test_the_queue_pages_by_fifty(client: Client, staff: Staff, make_allegation: MakeAllegation) -> None:
@@ -184,7 +197,9 @@ def test_the_filter_form_updates_the_table_by_htmx(
     full = client.get(QUEUE).content.decode()
     partial = client.get(QUEUE + "?channel=phone", headers={"HX-Request": "true"})
 
-    assert 'hx-get="/intake/"' in full and 'hx-target="#queue-results"' in full and 'hx-push-url="true"' in full
+    assert (
+        'hx-get="/intake/"' in full and 'hx-target="#queue-results"' in full and 'hx-push-url="true"' in full
+    )
     assert '<div id="queue-results" aria-live="polite">' in full
     assert "<h1" not in partial.content.decode()
     assert numbers_on(partial) == [phone.number]
@@ -220,8 +235,12 @@ def test_counts_at_a_glance_and_an_overdue_oig_answer_marked_in_words(
         response = signed_in(client, staff.intake).get(QUEUE)
 
     body = response.content.decode()
-    assert re.search(r"OIG answers overdue</h3>\s*</div>\s*<div class=\"usa-card__body\">\s*<p[^>]*>\s*1\b", body)
-    assert re.search(r"Received, not triaged</h3>\s*</div>\s*<div class=\"usa-card__body\">\s*<p[^>]*>\s*1\b", body)
+    assert re.search(
+        r"OIG answers overdue</h3>\s*</div>\s*<div class=\"usa-card__body\">\s*<p[^>]*>\s*1\b", body
+    )
+    assert re.search(
+        r"Received, not triaged</h3>\s*</div>\s*<div class=\"usa-card__body\">\s*<p[^>]*>\s*1\b", body
+    )
     row = body[body.find(referred.number) :]
     assert "OIG answer overdue" in row[: row.find("</tr>")]
 

@@ -73,9 +73,13 @@ ACTIONS = {
     "triage": Action(
         S.RECEIVED,
         S.TRIAGED,
-        lambda actor, a: triage.triage(actor=actor, allegation=a, seriousness=Seriousness.MINOR_ADMINISTRATIVE),
+        lambda actor, a: triage.triage(
+            actor=actor, allegation=a, seriousness=Seriousness.MINOR_ADMINISTRATIVE
+        ),
     ),
-    "refer": Action(S.TRIAGED, S.OIG_PENDING, lambda actor, a: triage.refer_to_oig(actor=actor, allegation=a)),
+    "refer": Action(
+        S.TRIAGED, S.OIG_PENDING, lambda actor, a: triage.refer_to_oig(actor=actor, allegation=a)
+    ),
     "oig_accepts": Action(
         S.OIG_PENDING,
         S.OIG_ACCEPTED,
@@ -214,7 +218,9 @@ def test_an_agent_who_can_see_the_allegation_may_not_move_it(
 
 
 @pytest.mark.parametrize("name", ["approve_closure", "reject_closure"])
-def test_only_a_supervisor_decides_a_closure(name: str, staff: Staff, make_allegation: MakeAllegation) -> None:
+def test_only_a_supervisor_decides_a_closure(
+    name: str, staff: Staff, make_allegation: MakeAllegation
+) -> None:
     allegation = bring_to(make_allegation(), S.CLOSURE_PENDING, staff)
     before = snapshot(allegation)
 
@@ -349,7 +355,11 @@ def test_a_criminal_allegation_may_be_routed_once_oig_declines_or_returns_it(
     referral = triage.record_oig_answer(
         actor=staff.intake, allegation=allegation, answer=answer, oig_reference="OIG-26-0042"
     )
-    assert (referral.answer, referral.oig_reference, referral.answered_by) == (answer, "OIG-26-0042", staff.intake)
+    assert (referral.answer, referral.oig_reference, referral.answered_by) == (
+        answer,
+        "OIG-26-0042",
+        staff.intake,
+    )
     assert allegation.status == S.TRIAGED
 
     triage.route(
@@ -364,13 +374,18 @@ def test_a_criminal_allegation_may_be_routed_once_oig_declines_or_returns_it(
 def test_a_minor_allegation_is_routed_without_oig(staff: Staff, make_allegation: MakeAllegation) -> None:
     allegation = bring_to(make_allegation(), S.TRIAGED, staff)
     triage.route(
-        actor=staff.intake, allegation=allegation, outcome=RoutingOutcome.MANAGEMENT_INQUIRY, rationale="Minor"
+        actor=staff.intake,
+        allegation=allegation,
+        outcome=RoutingOutcome.MANAGEMENT_INQUIRY,
+        rationale="Minor",
     )
     assert allegation.status == S.ROUTED
     assert not OigReferral.objects.exists()
 
 
-def test_not_misconduct_goes_straight_to_a_closure_request(staff: Staff, make_allegation: MakeAllegation) -> None:
+def test_not_misconduct_goes_straight_to_a_closure_request(
+    staff: Staff, make_allegation: MakeAllegation
+) -> None:
     allegation = make_allegation()
     triage.triage(actor=staff.intake, allegation=allegation, seriousness=Seriousness.NOT_MISCONDUCT)
 
@@ -393,7 +408,10 @@ def test_the_supervisor_who_asked_for_a_closure_cannot_approve_it(
 ) -> None:
     allegation = bring_to(make_allegation(), S.TRIAGED, staff)
     triage.route(
-        actor=staff.supervisor, allegation=allegation, outcome=RoutingOutcome.INFORMATION_ONLY, rationale="FYI"
+        actor=staff.supervisor,
+        allegation=allegation,
+        outcome=RoutingOutcome.INFORMATION_ONLY,
+        rationale="FYI",
     )
     before = snapshot(allegation)
 
@@ -465,7 +483,10 @@ def test_linked_allegations_move_together_through_every_step(
     assert set(OigReferral.objects.values_list("answer", flat=True)) == {OigAnswer.RETURNED}
 
     triage.route(
-        actor=staff.intake, allegation=second, outcome=RoutingOutcome.INVESTIGATION_JOINT, rationale="One incident"
+        actor=staff.intake,
+        allegation=second,
+        outcome=RoutingOutcome.INVESTIGATION_JOINT,
+        rationale="One incident",
     )
     statuses = set(Allegation.objects.values_list("status", "routing_outcome"))
     assert statuses == {(S.ROUTED, RoutingOutcome.INVESTIGATION_JOINT)}
@@ -515,7 +536,9 @@ def test_routing_calls_the_registered_handlers_inside_the_transaction(
     )
     allegation = bring_to(make_allegation(), S.TRIAGED, staff)
 
-    triage.route(actor=staff.intake, allegation=allegation, outcome=RoutingOutcome.FACT_FINDER, rationale="Peer")
+    triage.route(
+        actor=staff.intake, allegation=allegation, outcome=RoutingOutcome.FACT_FINDER, rationale="Peer"
+    )
 
     assert calls == [(staff.intake, S.ROUTED)]
 
@@ -531,7 +554,9 @@ def test_a_failing_routing_handler_leaves_the_allegation_unrouted(
     before = snapshot(allegation)
 
     with pytest.raises(ValidationError, match="could not be opened"):
-        triage.route(actor=staff.intake, allegation=allegation, outcome=RoutingOutcome.FACT_FINDER, rationale="x")
+        triage.route(
+            actor=staff.intake, allegation=allegation, outcome=RoutingOutcome.FACT_FINDER, rationale="x"
+        )
 
     assert snapshot(allegation) == before
 
@@ -597,7 +622,9 @@ def test_assigning_needs_sight_of_every_allegation_and_an_intake_role(
 def clocks(allegation: Allegation, rule: str) -> list[Deadline]:
     return list(
         Deadline.objects.filter(
-            content_type=ContentType.objects.get_for_model(Allegation), object_id=allegation.pk, rule__code=rule
+            content_type=ContentType.objects.get_for_model(Allegation),
+            object_id=allegation.pk,
+            rule__code=rule,
         )
     )
 
@@ -639,7 +666,9 @@ def test_a_closure_request_leaves_the_triage_clock_running_until_approved(
     assert clock.is_open
 
 
-def test_an_imported_record_gets_no_clocks(make_allegation: MakeAllegation, categories: dict[str, Any]) -> None:
+def test_an_imported_record_gets_no_clocks(
+    make_allegation: MakeAllegation, categories: dict[str, Any]
+) -> None:
     allegation = make_allegation(channel=Channel.IMPORT, category_codes=["sexual-abuse"], actor=None)
     assert allegation.prea
     assert not Deadline.objects.exists()
@@ -703,13 +732,32 @@ def test_the_prea_flag_alone_starts_the_clocks_and_other_allegations_have_none(
     assert not any(clocks(plain, rule) for rule in PREA_CLOCKS)
 
 
-def test_a_prea_allegation_is_not_recorded_without_its_clocks(
+def test_a_switched_off_rule_starts_no_clock_but_the_report_is_still_taken(
     make_allegation: MakeAllegation, categories: dict[str, Any]
 ) -> None:
-    DeadlineRule.objects.filter(code="prea-contact-removal").update(active=False)
+    DeadlineRule.objects.filter(code__in=["prea-contact-removal", "intake-triage-target"]).update(
+        active=False
+    )
 
-    with pytest.raises(ValidationError, match="switched off"):
+    allegation = make_allegation(category_codes=["sexual-abuse"])
+
+    assert [d.rule.code for d in Deadline.objects.all()] == ["prea-intake-notification"]
+    assert allegation.pk is not None
+
+
+def test_a_prea_allegation_is_not_recorded_without_its_clocks(
+    make_allegation: MakeAllegation, categories: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from probity.intake.services import prea
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the clock could not be started")
+
+    monkeypatch.setattr(prea, "start_deadline", broken)
+
+    with pytest.raises(RuntimeError):
         make_allegation(category_codes=["sexual-abuse"])
 
     assert not Allegation.objects.exists()
     assert not Deadline.objects.exists()
+    assert make_allegation().number.endswith("-000001")  # the number was given back

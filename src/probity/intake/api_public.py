@@ -207,7 +207,7 @@ def create_complaint(
 def create_complaint_with_files(
     request: HttpRequest,
     complaint: Form[str],
-    files: File[list[UploadedFile]] | None = None,
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # optional, as ninja spells it
 ) -> Status[ReceiptOut] | Status[InvalidOut] | HttpResponse:
     try:
         body = ComplaintIn.model_validate_json(complaint)

@@ -59,61 +59,76 @@ def _unquote(text: str) -> str:
     return value
 
 
-def parse_po(text: str) -> list[Entry]:
-    """The entries of a `.po` file (header included, obsolete `#~` entries marked)."""
-    entries: list[Entry] = []
-    entry = Entry()
-    target: tuple[str, int] | None = None
-    started = False
+class _Reader:
+    """Reads a `.po` file line by line into entries."""
 
-    def finish() -> None:
-        nonlocal entry, target, started
-        if started:
-            entries.append(entry)
-        entry, target, started = Entry(), None, False
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.entry = Entry()
+        self.target: tuple[str, int] | None = None
+        self.started = False
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            finish()
-            continue
-        if line.startswith("#~"):
-            entry.obsolete = True
-            line = line[2:].strip()
-            if not line:
-                continue
-        elif line.startswith("#"):
-            if started and target is not None:
-                finish()
-            if line.startswith("#,") and "fuzzy" in line:
-                entry.fuzzy = True
-            elif line.startswith("#:"):
-                entry.references.extend(line[2:].split())
-            continue
+    def finish(self) -> None:
+        if self.started:
+            self.entries.append(self.entry)
+        self.entry, self.target, self.started = Entry(), None, False
+
+    def comment(self, line: str) -> None:
+        if self.started and self.target is not None:
+            self.finish()
+        if line.startswith("#,") and "fuzzy" in line:
+            self.entry.fuzzy = True
+        elif line.startswith("#:"):
+            self.entry.references.extend(line[2:].split())
+
+    def continuation(self, line: str) -> None:
+        if self.target is None:
+            raise ValueError(f"continuation line without a keyword: {line!r}")
+        name, index = self.target
+        if name == "msgstr":
+            self.entry.msgstr[index] += _unquote(line)
+        else:
+            setattr(self.entry, name, (getattr(self.entry, name) or "") + _unquote(line))
+
+    def keyword(self, line: str) -> None:
         keyword, _, rest = line.partition(" ")
-        if line.startswith('"'):
-            if target is None:
-                raise ValueError(f"continuation line without a keyword: {raw!r}")
-            name, index = target
-            if name == "msgstr":
-                entry.msgstr[index] += _unquote(line)
-            else:
-                setattr(entry, name, (getattr(entry, name) or "") + _unquote(line))
-            continue
-        if keyword in {"msgctxt", "msgid"} and started and target is not None and target[0] == "msgstr":
-            finish()
-        started = True
+        if keyword in {"msgctxt", "msgid"} and self.started and self.target and self.target[0] == "msgstr":
+            self.finish()
+        self.started = True
         if keyword.startswith("msgstr"):
             index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else 0
-            entry.msgstr[index] = _unquote(rest)
-            target = ("msgstr", index)
+            self.entry.msgstr[index] = _unquote(rest)
+            self.target = ("msgstr", index)
         elif keyword in {"msgid", "msgid_plural", "msgctxt"}:
-            setattr(entry, keyword, _unquote(rest))
-            target = (keyword, 0)
+            setattr(self.entry, keyword, _unquote(rest))
+            self.target = (keyword, 0)
         else:
-            raise ValueError(f"unknown line in the catalogue: {raw!r}")
-    finish()
-    return entries
+            raise ValueError(f"unknown line in the catalogue: {line!r}")
+
+    def feed(self, raw: str) -> None:
+        line = raw.strip()
+        if line.startswith("#~"):
+            self.entry.obsolete = True
+            line = line[2:].strip()
+        elif line.startswith("#"):
+            self.comment(line)
+            return
+        if not line:
+            if not raw.strip():
+                self.finish()
+        elif line.startswith('"'):
+            self.continuation(line)
+        else:
+            self.keyword(line)
+
+
+def parse_po(text: str) -> list[Entry]:
+    """The entries of a `.po` file (header included, obsolete `#~` entries marked)."""
+    reader = _Reader()
+    for raw in text.splitlines():
+        reader.feed(raw)
+    reader.finish()
+    return reader.entries
 
 
 def compile_mo(entries: list[Entry]) -> bytes:
@@ -128,6 +143,9 @@ def compile_mo(entries: list[Entry]) -> bytes:
         if entry.msgctxt is not None:
             key = entry.msgctxt + "\x04" + key
         value = "\0".join(entry.msgstr[i] for i in sorted(entry.msgstr))
+        if not entry.msgid:
+            # As msgfmt does: the extraction time is no part of the translation.
+            value = "".join(line for line in value.splitlines(keepends=True) if not line.startswith("POT-"))
         pairs[key.encode()] = value.encode()
     keys = sorted(pairs)
     count = len(keys)
@@ -180,7 +198,7 @@ def extract() -> str:
                 shutil.copy2(origin, target)
         (root / "locale").mkdir()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "probity.settings"}
-        subprocess.run(  # noqa: S603  (fixed arguments)
+        subprocess.run(
             [sys.executable, "-m", "django", "makemessages", "-l", "es", "--no-obsolete", "--no-wrap"],
             cwd=root,
             env=env,
@@ -201,7 +219,16 @@ def update() -> None:
         pot.write(fresh)
     try:
         subprocess.run(  # noqa: S603
-            ["msgmerge", "--quiet", "--no-wrap", "--update", "--backup=none", "--no-fuzzy-matching", str(PO_PATH), pot.name],  # noqa: S607
+            [  # noqa: S607  (gettext's msgmerge, from PATH)
+                "msgmerge",
+                "--quiet",
+                "--no-wrap",
+                "--update",
+                "--backup=none",
+                "--no-fuzzy-matching",
+                str(PO_PATH),
+                pot.name,
+            ],
             check=True,
         )
     finally:
@@ -218,13 +245,15 @@ def main(argv: list[str]) -> int:
     elif command == "check":
         missing = untranslated()
         for msgid in missing:
-            print(f"no Spanish for: {msgid!r}", file=sys.stderr)  # noqa: T201
+            print(f"no Spanish for: {msgid!r}", file=sys.stderr)
         if not is_up_to_date():
-            print(f"{MO_PATH} is stale: run `python -m probity.intake.portal.catalog compile`", file=sys.stderr)  # noqa: T201
+            print(
+                f"{MO_PATH} is stale: run `python -m probity.intake.portal.catalog compile`", file=sys.stderr
+            )
             return 1
         return 1 if missing else 0
     else:
-        print(__doc__, file=sys.stderr)  # noqa: T201
+        print(__doc__, file=sys.stderr)
         return 2
     return 0
 

@@ -18,8 +18,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -52,22 +51,31 @@ def _window_start(now: dt.datetime, period: dt.timedelta) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
 
 
+def _count(scope: str, key: str, start: dt.datetime) -> int:
+    """Add one to the window's counter, creating it at 1, and return the new count.
+
+    One statement on both databases (PostgreSQL, and SQLite from 3.35): the portal's busiest
+    path should not spend four round trips on bookkeeping.
+    """
+    table = connection.ops.quote_name(PortalRateCounter._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (scope, client_key, window_start, hits) VALUES (%s, %s, %s, 1) "  # noqa: S608  (table name from the model)
+        f"ON CONFLICT (scope, client_key, window_start) DO UPDATE SET hits = {table}.hits + 1 "
+        "RETURNING hits"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [scope, key, connection.ops.adapt_datetimefield_value(start)])
+        row = cursor.fetchone()
+    return int(row[0])
+
+
 def hit(scope: str, address: str | None, *, limit: int, period: dt.timedelta = HOUR) -> Verdict:
     """Count one request from `address`; allowed while the window's count is within `limit`."""
     now = timezone.now()
     start = _window_start(now, period)
-    key = client_key(address)
-    row = PortalRateCounter.objects.filter(scope=scope, client_key=key, window_start=start)
-    with transaction.atomic():
-        if not row.update(hits=F("hits") + 1):
-            try:
-                with transaction.atomic():
-                    PortalRateCounter.objects.create(scope=scope, client_key=key, window_start=start, hits=1)
-            except IntegrityError:
-                row.update(hits=F("hits") + 1)  # another process opened the window first
-            else:
-                PortalRateCounter.objects.filter(window_start__lt=now - KEEP).delete()
-        hits = row.values_list("hits", flat=True).get()
+    hits = _count(scope, client_key(address), start)
+    if hits == 1:  # a new window: forget old ones
+        PortalRateCounter.objects.filter(window_start__lt=now - KEEP).delete()
     retry = int((start + period - now).total_seconds()) + 1
     return Verdict(allowed=hits <= limit, retry_after_seconds=max(retry, 1))
 

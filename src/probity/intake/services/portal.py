@@ -468,14 +468,6 @@ def _people(complaint: PublicComplaint) -> list[PersonInput]:
     return people
 
 
-def _new_tracking_code() -> str:
-    # 59 random bits: a clash is practically impossible, but cheap to rule out.
-    while True:
-        code = _random_code(TRACKING_CODE_LENGTH)
-        if not PublicSubmission.objects.filter(tracking_code=code).exists():
-            return code
-
-
 def submit_public_complaint(
     *, complaint: PublicComplaint, staged_files: Sequence[StagedFile] = (), via_api: bool = False
 ) -> Receipt:
@@ -501,33 +493,52 @@ def submit_public_complaint(
     )
     passphrase = _random_code(PASSPHRASE_LENGTH)
     passphrase_hash = hash_passphrase(passphrase)  # before the transaction: it takes a while
-    tracking_code = _new_tracking_code()
+    for attempt in range(3):
+        tracking_code = _random_code(TRACKING_CODE_LENGTH)
+        try:
+            return _store(
+                data, staged_files, tracking_code, passphrase_hash, via_api=via_api, passphrase=passphrase
+            )
+        except IntegrityError:
+            # 58 random bits make a clash of tracking codes all but impossible; if one happens,
+            # try another code. Any other conflict is a real failure, and nothing was kept.
+            if attempt == 2 or not PublicSubmission.objects.filter(tracking_code=tracking_code).exists():
+                log.exception("A public complaint could not be stored; nothing was kept")
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(
+    data: AllegationInput,
+    staged_files: Sequence[StagedFile],
+    tracking_code: str,
+    passphrase_hash: str,
+    *,
+    via_api: bool,
+    passphrase: str,
+) -> Receipt:
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            allegation = record_allegation(actor=None, data=data)
-            for staged in staged_files:
-                _attach(allegation, staged)
-            submission = PublicSubmission.objects.create(
-                allegation=allegation,
-                tracking_code=tracking_code,
-                passphrase_hash=passphrase_hash,
-                language=complaint.language,
-                submitted_at=now,
-                via_api=via_api,
-            )
-            audit.record(
-                AuditAction.CREATE,
-                obj=submission,
-                changes={
-                    "allegation": [None, allegation.number],
-                    "via_api": [None, via_api],
-                    "files": [None, len(staged_files)],
-                },
-            )
-    except IntegrityError:
-        log.exception("A public complaint could not be stored; nothing was kept")
-        raise
+    with transaction.atomic():
+        allegation = record_allegation(actor=None, data=data)
+        for staged in staged_files:
+            _attach(allegation, staged)
+        submission = PublicSubmission.objects.create(
+            allegation=allegation,
+            tracking_code=tracking_code,
+            passphrase_hash=passphrase_hash,
+            language=data.language,
+            submitted_at=now,
+            via_api=via_api,
+        )
+        audit.record(
+            AuditAction.CREATE,
+            obj=submission,
+            changes={
+                "allegation": [None, allegation.number],
+                "via_api": [None, via_api],
+                "files": [None, len(staged_files)],
+            },
+        )
     return Receipt(tracking_code=tracking_code, passphrase=passphrase, submitted_at=now)
 
 

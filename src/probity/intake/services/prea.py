@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from probity.core.models import Deadline
+from probity.core.models import Deadline, DeadlineRule
 from probity.core.services.deadlines import start_deadline
 from probity.intake.models import Allegation
 
@@ -23,7 +23,10 @@ PREA_CLOCKS = {
 
 
 def start_prea_clocks(allegation: Allegation, *, actor: Any = None) -> list[Deadline]:
-    """Start each PREA clock the allegation does not have yet, counted from its receipt."""
+    """Start each PREA clock the allegation does not have yet, counted from its receipt.
+
+    A rule an administrator switched off starts nothing: the report must still be taken.
+    """
     if not allegation.prea:
         return []
     with transaction.atomic():
@@ -33,6 +36,9 @@ def start_prea_clocks(allegation: Allegation, *, actor: Any = None) -> list[Dead
                 object_id=allegation.pk,
                 rule__code__in=PREA_CLOCKS,
             ).values_list("rule__code", flat=True)
+        )
+        switched_on = set(
+            DeadlineRule.objects.filter(code__in=PREA_CLOCKS, active=True).values_list("code", flat=True)
         )
         return [
             start_deadline(
@@ -44,5 +50,5 @@ def start_prea_clocks(allegation: Allegation, *, actor: Any = None) -> list[Dead
                 started_at=allegation.received_at,
             )
             for code, title in PREA_CLOCKS.items()
-            if code not in started
+            if code in switched_on and code not in started
         ]

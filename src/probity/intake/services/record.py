@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from probity.core import audit
-from probity.core.models import AuditAction, Employee, OrgUnit, Role
+from probity.core.models import AuditAction, DeadlineRule, Employee, OrgUnit, Role
 from probity.core.numbering import next_numbers
 from probity.core.services.deadlines import start_deadline
 from probity.intake import hooks
@@ -282,14 +282,16 @@ def _start_clocks(actor: Any, allegation: Allegation) -> None:
     # imported historical record is not new work, so it gets none (they would all be overdue).
     if allegation.channel == Channel.IMPORT:
         return
-    start_deadline(
-        actor=actor,
-        rule=TRIAGE_RULE,
-        record=allegation,
-        title=f"Triage and route {allegation.number}",
-        office=allegation.office,
-        started_at=allegation.received_at,
-    )
+    # A rule an administrator switched off runs no clock; it must never stop a report being taken.
+    if DeadlineRule.objects.filter(code=TRIAGE_RULE, active=True).exists():
+        start_deadline(
+            actor=actor,
+            rule=TRIAGE_RULE,
+            record=allegation,
+            title=f"Triage and route {allegation.number}",
+            office=allegation.office,
+            started_at=allegation.received_at,
+        )
     if allegation.prea:
         start_prea_clocks(allegation, actor=actor)
 

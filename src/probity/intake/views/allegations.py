@@ -105,7 +105,6 @@ def _form_context(
         "rows": rows,
         "errors": errors,
         "files_dropped": form.is_bound and bool(request.FILES),
-        "max_people": MAX_PEOPLE,
     }
 
 

@@ -64,7 +64,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": QueueFilterForm.for_filters(filters),
             "counts": queries.queue_counts(user),
             "assign_form": AssignForm(),
-            "may_record": user.has_role(Role.INTAKE, Role.SUPERVISOR),
         }
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
