@@ -123,8 +123,14 @@ TEMPLATES = [
 # Database: SQLite (WAL, immediate transactions so concurrent writers queue instead of failing)
 # by default; PostgreSQL in production through PROBITY_DATABASE_URL.
 DATABASE_URL = os.environ.get("PROBITY_DATABASE_URL", f"sqlite:///{VAR_DIR / 'probity.sqlite3'}")
-_database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# Persistent connections (seconds) save a connection set-up per request on PostgreSQL.
+_database = dj_database_url.parse(
+    DATABASE_URL,
+    conn_max_age=int(os.environ.get("PROBITY_DB_CONN_MAX_AGE", "60")),
+    conn_health_checks=True,
+)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -301,6 +301,17 @@ def test_a_failing_matcher_does_not_break_recording(
     assert pairs() == set()
 
 
+@pytest.mark.parametrize(("mode", "expected"), [("task", 1), ("off", 0)])
+def test_matching_can_run_as_a_background_task_or_not_at_all(
+    mode: str, expected: int, record: Record, diaz: Employee, settings: Any
+) -> None:
+    settings.PROBITY_DUPLICATE_MATCHING = mode  # the test settings run tasks at once
+    record(incident_date=dt.date(2026, 3, 2), people=[subject(diaz)])
+    record(incident_date=dt.date(2026, 3, 2), people=[subject(diaz)])
+
+    assert DuplicateSuggestion.objects.count() == expected
+
+
 def test_an_allegation_sharing_no_blocking_key_is_never_loaded_even_with_the_same_text(
     record: Record, org: Org
 ) -> None:
@@ -341,6 +352,21 @@ def test_matching_costs_the_same_queries_however_many_candidates(
     assert many <= 20
 
 
+def test_showing_suggestions_costs_the_same_queries_however_many(
+    record: Record, personas: Personas, diaz: Employee
+) -> None:
+    first = record(incident_date=dt.date(2026, 3, 2), people=[subject(diaz)])
+    record(incident_date=dt.date(2026, 3, 2), people=[subject(diaz)])
+    with CaptureQueriesContext(connection) as one:
+        assert len(visible_suggestions(personas.intake, first)) == 1
+    for _ in range(5):
+        record(incident_date=dt.date(2026, 3, 2), people=[subject(diaz)])
+    with CaptureQueriesContext(connection) as six:
+        assert len(visible_suggestions(personas.intake, first)) == 6
+
+    assert len(one.captured_queries) == len(six.captured_queries)
+
+
 # Scoring on its own: the documented weights.
 
 
@@ -369,7 +395,12 @@ DAY = (dt.date(2026, 3, 2), dt.date(2026, 3, 2))
         ({"office_id": 7, "incident_span": DAY}, {"office_id": 7, "incident_span": DAY}, 0.52),
         ({"subject_badges": frozenset({"4521"})}, {"subject_badges": frozenset({"4521"})}, 0.50),
         ({"subject_names": frozenset({"j smith"})}, {"subject_names": frozenset({"j smith"})}, 0.30),
-        ({"place_key": "lane 3", "place": "Lane 3"}, {"place_key": "lane 3"}, 0.25),
+        ({"place_key": "lane 3", "place": "Lane 3"}, {"place_key": "lane 3"}, 0.35),
+        (
+            {"office_id": 7, "incident_span": DAY, "place_key": "lane 3"},
+            {"office_id": 7, "incident_span": DAY, "place_key": "lane 3"},
+            0.688,
+        ),
         ({}, {}, 0.0),
     ],
 )

@@ -10,7 +10,14 @@ import pytest
 from django.test import Client
 
 from probity.core.models import FileAttachment, StoredFile
-from probity.intake.models import Allegation, Channel, DatePrecision, PersonRole, PublicSubmission
+from probity.intake.models import (
+    Allegation,
+    Channel,
+    DatePrecision,
+    PersonRole,
+    PortalRateCounter,
+    PublicSubmission,
+)
 from probity.intake.services import portal
 from tests.conftest import Org
 from tests.intake.test_portal import EXE, files_on_disk, png_bytes, upload
@@ -197,3 +204,13 @@ def test_the_openapi_schema_documents_the_public_endpoints_without_authenticatio
         assert operation.get("security", []) == []
         assert {"201", "422", "429"} <= set(operation["responses"])
     assert "multipart/form-data" in schema["paths"][WITH_FILES]["post"]["requestBody"]["content"]
+
+
+def test_rate_counters_are_shared_in_the_database_without_keeping_the_address(settings: Any) -> None:
+    settings.PROBITY_PORTAL_SUBMISSIONS_PER_HOUR = 5
+    for _ in range(3):
+        post(Client(REMOTE_ADDR="203.0.113.7"), COMPLAINT)
+
+    counter = PortalRateCounter.objects.get()
+    assert counter.hits == 3 and counter.scope == "submit"
+    assert "203.0.113.7" not in counter.client_key and len(counter.client_key) == 64

@@ -35,7 +35,6 @@ from probity.core.models import AuditAction, Employee, EmployeeAssignment, Emplo
 from probity.core.services.people import agency_today, audit_changes, employee_values
 
 
-
 class Progress(Protocol):
     """(units just done, units in all); a new `phase` (e.g. "writing") starts a new count."""
 

@@ -17,16 +17,19 @@ import calendar
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import logging
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.tasks import task
 from django.utils import timezone
 
 from probity.core import access, audit
@@ -54,21 +57,21 @@ _NARROW_SPAN_DAYS = 7
 class MatchWeights:
     """How strongly each kind of agreement says "same incident", read as independent evidence.
 
-    The score is a noisy-OR: score = 1 - product of (1 - weight * strength), where each strength is in
+    The score is a noisy-OR: score = 1 - product of (1 - weight * strength), each strength in
     [0, 1] (1 for an exact agreement; less for near dates or partial text similarity). Absent
     data adds nothing rather than counting against a pair. With the defaults and a threshold of
-    0.65: the same subject employee on the same day scores 0.70; the same subject alone 0.50
-    and the same subject in the same office 0.60 (different incidents of one employee are not
-    suggested); the same day in the same office 0.52 (a busy port has many), raised over the
-    threshold by a similar narrative; a near-identical narrative alone about 0.73.
+    0.65: the same subject employee on the same day scores 0.70; the same subject alone 0.50,
+    and in the same office 0.60 (different incidents of one employee are not suggested); the
+    same day in the same office 0.52 (a busy port has many), raised over the threshold by the
+    same place (0.69) or a similar narrative; a near-identical narrative alone about 0.75.
     """
 
     same_subject: float = 0.5  # a directory employee or badge number named as subject in both
     same_complainant: float = 0.4  # the same complainant name
     incident_dates: float = 0.4  # overlapping incident dates; less as they drift apart
     same_office: float = 0.2
-    same_place: float = 0.25  # the same free-text place, after normalising case and punctuation
-    narrative: float = 0.75  # times the rescaled TF-IDF cosine similarity of summary and narrative
+    same_place: float = 0.35  # the same free-text place, after normalising case and punctuation
+    narrative: float = 0.75  # times the rescaled TF-IDF cosine similarity of the narratives
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ class MatchConfig:
     threshold: float = 0.65
     block_limit: int = 500  # the most recent candidates per blocking key
     max_suggestions: int = 20  # per recorded allegation, highest scores first
-    min_text_chars: int = 50  # shorter texts carry too little to compare
+    min_text_chars: int = 50  # shorter narratives carry too little to compare
+    max_text_chars: int = 2_000  # the opening of a narrative is compared, not all of it
     text_floor: float = 0.3  # character n-gram cosines below this are shared-language noise
     weights: MatchWeights = field(default_factory=MatchWeights)
 
@@ -121,7 +125,8 @@ class Profile:
     subject_badges: frozenset[str] = frozenset()
     subject_names: frozenset[str] = frozenset()
     complainant_names: frozenset[str] = frozenset()
-    text: str = ""
+    text: str = ""  # the narrative
+    group_id: int | None = None  # not matched on: allegations already linked are not suggested
 
 
 @dataclass(frozen=True)
@@ -228,26 +233,49 @@ def score_pair(new: Profile, other: Profile, similarity: float | None, config: M
     return Match(score=round(1 - remaining, 3), reasons=reasons)
 
 
+@functools.cache
+def _ngram_counter() -> Any:
+    # Imported here: scikit-learn takes a second to load, which every process start need not pay.
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        strip_accents="unicode",
+        lowercase=True,
+        alternate_sign=False,
+        norm=None,
+        n_features=2**20,
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def _ngram_counts(text: str) -> Any:
+    """One text's character n-gram counts. Cached: a recent allegation is a candidate many times over,
+    and cutting text into n-grams is most of the matcher's cost."""
+    return _ngram_counter().transform([text])
+
+
 def text_similarities(text: str, others: Sequence[str], *, min_chars: int) -> list[float | None]:
     """Cosine similarity of `text` to each of `others` (None where either is too short to compare).
 
-    TF-IDF over character 3- to 5-grams within words (scikit-learn's TfidfVectorizer), fitted on
-    the block being compared, so that phrasing every report shares weighs less than what is
-    particular to these ones; character grams tolerate misspellings and inflections.
+    TF-IDF over character 3- to 5-grams within words (scikit-learn's HashingVectorizer counts,
+    weighted by its TfidfTransformer: the same as TfidfVectorizer but for rare hash collisions),
+    the inverse document frequencies fitted on the block being compared, so that phrasing every
+    report shares weighs less than what is particular to these ones. Character grams tolerate
+    misspellings and inflections.
     """
-    if len(text.strip()) < min_chars:
-        return [None] * len(others)
-    usable = [i for i, other in enumerate(others) if len(other.strip()) >= min_chars]
     result: list[float | None] = [None] * len(others)
+    if len(text.strip()) < min_chars:
+        return result
+    usable = [i for i, other in enumerate(others) if len(other.strip()) >= min_chars]
     if not usable:
         return result
-    # Imported here: scikit-learn takes a second to load, which every process start need not pay.
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from scipy.sparse import vstack
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    vectorizer = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, strip_accents="unicode", lowercase=True
-    )
-    matrix = vectorizer.fit_transform([text, *(others[i] for i in usable)])
+    counts = vstack([_ngram_counts(text), *(_ngram_counts(others[i]) for i in usable)], format="csr")
+    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     # Rows are L2-normalised, so the dot product is the cosine.
     cosines = (matrix[1:] @ matrix[0].T).toarray().ravel()
     for index, cosine in zip(usable, cosines, strict=True):
@@ -273,52 +301,63 @@ def rank_matches(
 # Reading profiles from the database, blocking, storing suggestions.
 
 
-def _people_prefetch() -> Prefetch[Any]:
-    people = AllegationPerson.objects.select_related("employee").only(
-        "allegation_id", "role", "employee_id", "employee__employee_number", "name", "badge_number"
-    )
-    return Prefetch("people", queryset=people, to_attr="matchable_people")
+_FIELDS = (
+    "pk",
+    "group_id",
+    "received_at",
+    "incident_date",
+    "incident_date_precision",
+    "incident_end_date",
+    "office_id",
+    "office__name",
+    "incident_place",
+    "narrative",
+)
+_PEOPLE_FIELDS = ("allegation_id", "role", "employee_id", "employee__employee_number", "name", "badge_number")
 
 
-def _with_matchable_fields(queryset: QuerySet[Allegation]) -> QuerySet[Allegation]:
-    return queryset.select_related("office").prefetch_related(_people_prefetch())
+def load_profiles(pks: Sequence[int], *, max_text_chars: int = MatchConfig.max_text_chars) -> list[Profile]:
+    """The matchable fields of these allegations, in two queries (plain rows: no model instances)."""
+    people: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for person in AllegationPerson.objects.filter(allegation_id__in=pks).values(*_PEOPLE_FIELDS):
+        people[person["allegation_id"]].append(person)
+    rows = Allegation.objects.filter(pk__in=pks).values(*_FIELDS).order_by("pk")
+    return [_profile(row, people[row["pk"]], max_text_chars) for row in rows]
 
 
-def profile_of(allegation: Allegation) -> Profile:
-    """The allegation's matchable fields; its people must come from `_with_matchable_fields`."""
-    people: list[AllegationPerson] = getattr(allegation, "matchable_people", None) or list(
-        allegation.people.select_related("employee")
-    )
-    subjects = [p for p in people if p.role == PersonRole.SUBJECT]
-    complainants = [p for p in people if p.role == PersonRole.COMPLAINANT]
+def _profile(row: dict[str, Any], people: list[dict[str, Any]], max_text_chars: int) -> Profile:
+    subjects = [p for p in people if p["role"] == PersonRole.SUBJECT]
+    complainants = [p for p in people if p["role"] == PersonRole.COMPLAINANT]
     return Profile(
-        pk=allegation.pk,
-        received_at=allegation.received_at,
+        pk=row["pk"],
+        group_id=row["group_id"],
+        received_at=row["received_at"],
         incident_span=incident_span(
-            allegation.incident_date, allegation.incident_date_precision, allegation.incident_end_date
+            row["incident_date"], row["incident_date_precision"], row["incident_end_date"]
         ),
-        office_id=allegation.office_id,
-        office_name=allegation.office.name if allegation.office_id and allegation.office else "",
-        place_key=normalise(allegation.incident_place),
-        place=allegation.incident_place,
+        office_id=row["office_id"],
+        office_name=row["office__name"] or "",
+        place_key=normalise(row["incident_place"]),
+        place=row["incident_place"],
         subject_employees={
-            p.employee_id: p.employee.employee_number for p in subjects if p.employee_id and p.employee
+            p["employee_id"]: p["employee__employee_number"] for p in subjects if p["employee_id"] is not None
         },
-        subject_badges=frozenset(b for b in (normalise(p.badge_number) for p in subjects) if b),
-        subject_names=frozenset(n for n in (normalise(p.name) for p in subjects) if n),
-        complainant_names=frozenset(n for n in (normalise(p.name) for p in complainants) if n),
-        text=f"{allegation.summary}\n{allegation.narrative}".strip(),
+        subject_badges=frozenset(b for b in (normalise(p["badge_number"]) for p in subjects) if b),
+        subject_names=frozenset(n for n in (normalise(p["name"]) for p in subjects) if n),
+        complainant_names=frozenset(n for n in (normalise(p["name"]) for p in complainants) if n),
+        # The opening of a long narrative carries the incident; comparing all of it costs more than it adds.
+        text=row["narrative"].strip()[:max_text_chars],
     )
 
 
-def _candidate_ids(new: Profile, group_id: int | None, config: MatchConfig) -> list[int]:
+def _candidate_ids(new: Profile, config: MatchConfig) -> list[int]:
     """Recent allegations sharing a subject employee, the office, or a near incident date."""
     window = dt.timedelta(days=config.window_days)
     recent = Allegation.objects.filter(
         received_at__gte=new.received_at - window, received_at__lte=new.received_at + window
     ).exclude(pk=new.pk)
-    if group_id is not None:
-        recent = recent.exclude(group_id=group_id)  # already linked
+    if new.group_id is not None:
+        recent = recent.exclude(group_id=new.group_id)  # already linked
     newest_first = ("-received_at", "-pk")
     blocks: list[tuple[QuerySet[Allegation], int]] = []
     if new.subject_employees:
@@ -367,16 +406,14 @@ def suggest_for(allegation: Allegation, *, config: MatchConfig | None = None) ->
     Pairs suggested before (pending, linked or dismissed) are never suggested again.
     """
     config = config or MatchConfig.from_settings()
-    fresh = _with_matchable_fields(Allegation.objects.filter(pk=allegation.pk)).first()
-    if fresh is None:
+    found = load_profiles([allegation.pk], max_text_chars=config.max_text_chars)
+    if not found:
         return []
-    new = profile_of(fresh)
-    candidate_ids = _candidate_ids(new, fresh.group_id, config)
+    new = found[0]
+    candidate_ids = _candidate_ids(new, config)
     if not candidate_ids:
         return []
-    candidates = [
-        profile_of(c) for c in _with_matchable_fields(Allegation.objects.filter(pk__in=candidate_ids))
-    ]
+    candidates = load_profiles(candidate_ids, max_text_chars=config.max_text_chars)
     ranked = rank_matches(new, candidates, config)
     if not ranked:
         return []
@@ -447,12 +484,27 @@ def suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
+@task()
+def match_allegation(allegation_id: int) -> int:
+    """The matcher as a background task, for `PROBITY_DUPLICATE_MATCHING = "task"`."""
+    allegation = Allegation.objects.filter(pk=allegation_id).first()
+    return len(suggest_for(allegation)) if allegation is not None else 0
+
+
 def match_recorded(allegation: Allegation) -> None:
-    """The `hooks.on_recorded` handler: the matcher must never break recording, so it only logs."""
-    if _suspended.get():
+    """The `hooks.on_recorded` handler: the matcher must never break recording, so it only logs.
+
+    `PROBITY_DUPLICATE_MATCHING`: "inline" (default: suggestions are there when the page
+    after saving loads), "task" (a worker matches, keeping submission bursts fast) or "off".
+    """
+    mode = getattr(settings, "PROBITY_DUPLICATE_MATCHING", "inline")
+    if _suspended.get() or mode == "off":
         return
     try:
-        suggest_for(allegation)
+        if mode == "task":
+            match_allegation.enqueue(allegation_id=allegation.pk)
+        else:
+            suggest_for(allegation)
     except Exception:
         logger.exception("duplicate matching failed for allegation %s", allegation.pk)
 
@@ -490,7 +542,7 @@ def visible_suggestions(user: Any, allegation: Allegation) -> list[ShownSuggesti
             "office"
         )
     }
-    can_decide = bool(user.has_role(*DECIDING_ROLES))
+    can_decide = bool(others) and bool(user.has_role(*DECIDING_ROLES))
     shown = []
     for suggestion in pending:
         other_id = (

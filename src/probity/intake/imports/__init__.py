@@ -48,6 +48,8 @@ FORMATS: dict[str, type[Format]] = {
     "chicago-cpdp": ChicagoFormat,
 }
 LOOKUP_CHUNK = 500
+AUDIT_BATCH = 5000
+STEP = 1000  # progress is reported every STEP allegations
 
 
 @dataclass
@@ -71,7 +73,9 @@ class _Lookups:
 
 class AllegationImporter(imports.Importer[AllegationStaging]):
     kind = "allegations"
-    summary = "allegations from another system or a public data set (--format probity-csv, ccrb, chicago-cpdp)"
+    summary = (
+        "allegations from another system or a public data set (--format probity-csv, ccrb, chicago-cpdp)"
+    )
     permissions = ("intake.add_allegation",)
     columns: ClassVar[tuple[Column, ...]] = COLUMNS
     formats = tuple(FORMATS)
@@ -112,13 +116,17 @@ class AllegationImporter(imports.Importer[AllegationStaging]):
         incoming = self.reader.parse(rows, errors, progress)
         lookups = self._lookups(incoming)
         if FALLBACK_CATEGORY not in lookups.categories:
-            errors.append(RowError(0, f'the allegation category "{FALLBACK_CATEGORY}" is missing or retired'))
-            return staging
+            raise imports.ImportFileError(
+                f'the allegation category "{FALLBACK_CATEGORY}" is missing or retired; an administrator '
+                "must restore it before allegations can be imported"
+            )
         now = timezone.now()
         create = self.options.get("create_employees", False)
         new_employees: dict[str, NewEmployee] = {}
         fallbacks: Counter[str] = Counter()
-        for allegation in incoming:
+        for done, allegation in enumerate(incoming, start=1):
+            if done % STEP == 0 or done == len(incoming):
+                progress(STEP if done % STEP == 0 else done % STEP, len(incoming), "validating")
             if allegation.source_reference in lookups.imported:
                 staging.unchanged += 1
                 continue
@@ -134,8 +142,8 @@ class AllegationImporter(imports.Importer[AllegationStaging]):
         staging.new_employees = list(new_employees.values())
         staging.created = len(staging.records)
         staging.warnings.extend(
-            f'{count} allegation{"s" if count != 1 else ""} of type "{kind}" filed under "{FALLBACK_CATEGORY}"'
-            f" (no such category here)"
+            f'{count} allegation{"s" if count != 1 else ""} of type "{kind}" filed under '
+            f'"{FALLBACK_CATEGORY}" (no such category here)'
             for kind, count in sorted(fallbacks.items())
         )
         if staging.unchanged:
@@ -158,16 +166,12 @@ class AllegationImporter(imports.Importer[AllegationStaging]):
         imported: set[str] = set()
         employees: dict[str, int] = {}
         if reader.reference_prefix:
-            imported.update(
-                Allegation.objects.filter(source_reference__startswith=reader.reference_prefix).values_list(
-                    "source_reference", flat=True
-                )
-            )
+            found = Allegation.objects.filter(source_reference__startswith=reader.reference_prefix)
+            imported.update(str(ref) for ref in found.values_list("source_reference", flat=True))
         else:
             for chunk in chunks(references, LOOKUP_CHUNK):
-                imported.update(
-                    Allegation.objects.filter(source_reference__in=chunk).values_list("source_reference", flat=True)
-                )
+                found = Allegation.objects.filter(source_reference__in=chunk)
+                imported.update(str(ref) for ref in found.values_list("source_reference", flat=True))
         if reader.employee_prefix:
             from probity.core.models import Employee
 
@@ -205,7 +209,9 @@ class AllegationImporter(imports.Importer[AllegationStaging]):
         if source.arrest_category_code:
             arrest_id = lookups.arrest_categories.get(source.arrest_category_code)
             if arrest_id is None:
-                problems.append(f'arrest_category "{source.arrest_category_code}" is not a known arrest category')
+                problems.append(
+                    f'arrest_category "{source.arrest_category_code}" is not a known arrest category'
+                )
         people: list[PersonRecord] = []
         inputs: list[PersonInput] = []
         for person in source.people:
@@ -323,9 +329,18 @@ class AllegationImporter(imports.Importer[AllegationStaging]):
             progress(done, total, "writing")
 
         allegations = write_allegations(staged.records, actor=actor, employees=ids, tick=tick)
-        events += creation_events(allegations, staged.records, actor=actor, actor_username=actor_username, detail=detail)
-        _, clock_events = start_clocks(recording_clocks(allegations), actor=actor, actor_username=actor_username)
-        return events + clock_events
+        events += creation_events(
+            allegations, staged.records, actor=actor, actor_username=actor_username, detail=detail
+        )
+        _, clock_events = start_clocks(
+            recording_clocks(allegations), actor=actor, actor_username=actor_username
+        )
+        events += clock_events
+        # Appended here in batches, to show progress; `run_import` adds the `import` event last.
+        for batch in chunks(events, AUDIT_BATCH):
+            audit.record_many(batch)
+            progress(len(batch), len(events), "auditing")
+        return []
 
 
 def connect() -> None:

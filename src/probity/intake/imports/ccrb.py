@@ -171,7 +171,9 @@ class CcrbFormat:
     def _complaint_files(self, path: Path) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if COMPLAINT_FILE.fullmatch(p.name))
-            snapshots = sorted({m.group("snapshot") for p in found if (m := COMPLAINT_FILE.fullmatch(p.name))})
+            snapshots = sorted(
+                {m.group("snapshot") for p in found if (m := COMPLAINT_FILE.fullmatch(p.name))}
+            )
             if not found:
                 raise ImportFileError(
                     f"{path}: holds no CCRB complaint file (named like 2021-03-20_active_complaint.csv.gz)"
@@ -193,7 +195,8 @@ class CcrbFormat:
     @staticmethod
     def _officer_file_for(complaint_file: Path) -> Path | None:
         match = COMPLAINT_FILE.fullmatch(complaint_file.name)
-        assert match is not None
+        if match is None:
+            return None
         stem = f"{match.group('snapshot')}_{match.group('status')}_officer.csv"
         for name in (stem, stem + ".gz"):
             candidate = complaint_file.with_name(name)
@@ -244,15 +247,25 @@ class CcrbFormat:
                     continue
                 officer_id, command, last, first, rank, shield = (value.strip() for value in record)
                 if not OFFICER_ID.fullmatch(officer_id):
-                    self.officer_errors.append(RowError(line, f'officer id "{officer_id}" is not digits', path.name))
+                    self.officer_errors.append(
+                        RowError(line, f'officer id "{officer_id}" is not digits', path.name)
+                    )
                     continue
                 officer = Officer(
-                    officer_id, command, last, first, rank, "" if NO_SHIELD.fullmatch(shield) else shield, status
+                    officer_id,
+                    command,
+                    last,
+                    first,
+                    rank,
+                    "" if NO_SHIELD.fullmatch(shield) else shield,
+                    status,
                 )
                 known = self.officers.get(officer_id)
                 if known is not None and known != officer:
                     self.officer_errors.append(
-                        RowError(line, f"officer {officer_id} is listed twice with different details", path.name)
+                        RowError(
+                            line, f"officer {officer_id} is listed twice with different details", path.name
+                        )
                     )
                     continue
                 self.officers[officer_id] = officer  # an identical repeat changes nothing
@@ -261,7 +274,9 @@ class CcrbFormat:
 
     # --- parsing ----------------------------------------------------------------------------
 
-    def parse(self, rows: Sequence[Row], errors: list[RowError], progress: Progress) -> list[SourceAllegation]:
+    def parse(
+        self, rows: Sequence[Row], errors: list[RowError], progress: Progress
+    ) -> list[SourceAllegation]:
         errors.extend(self.officer_errors)
         complaints: dict[str, list[_Allegation]] = {}
         for done, row in enumerate(rows, start=1):
@@ -312,12 +327,12 @@ class CcrbFormat:
     def _allegation(self, complaint_id: str, members: list[_Allegation]) -> SourceAllegation:
         first = members[0]
         dates = sorted({m.incident_date for m in members if m.incident_date is not None})
-        match = COMPLAINT_ID.fullmatch(complaint_id)
-        assert match is not None
-        year_received = dt.date(int(match.group("year")), 1, 1)
+        year_received = dt.date(int(complaint_id[:4]), 1, 1)  # checked by COMPLAINT_ID
         received = max(year_received, dates[0]) if dates else year_received
         officers = list(dict.fromkeys(m.officer_id for m in members))
-        codes = list(dict.fromkeys(code for m in members for code in categories_for(m.fado_type, m.allegation)))
+        codes = list(
+            dict.fromkeys(code for m in members for code in categories_for(m.fado_type, m.allegation))
+        )
         fado_types = list(dict.fromkeys(m.fado_type for m in members))
         summary = clip(
             f"CCRB complaint {complaint_id}: {', '.join(fado_types)} "
@@ -375,7 +390,9 @@ class CcrbFormat:
     ) -> str:
         lines = [f"Imported from the NYC CCRB MOS records, complaint {complaint_id}; closed by the CCRB."]
         if len(dates) > 1:
-            lines.append(f"The source gives {len(dates)} incident dates: {', '.join(d.isoformat() for d in dates)}.")
+            lines.append(
+                f"The source gives {len(dates)} incident dates: {', '.join(d.isoformat() for d in dates)}."
+            )
         elif not dates:
             lines.append("The source gives no incident date.")
         lines.append(
@@ -395,7 +412,9 @@ class CcrbFormat:
                 f"{member.allegation or 'unspecified'} — {member.disposition or 'no disposition'}"
             )
             counted[text] = counted.get(text, 0) + 1
-        lines.extend(text if times == 1 else f"{text} (listed {times} times)" for text, times in counted.items())
+        lines.extend(
+            text if times == 1 else f"{text} (listed {times} times)" for text, times in counted.items()
+        )
         lines.append("")
         lines.append(IGNORED_NOTE)
         return "\n".join(lines)

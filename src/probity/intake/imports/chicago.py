@@ -16,7 +16,8 @@ Mapping (data below):
   (the `…_ID` column; the cross-release UID is not published). With --create-employees a
   directory entry is made (status active: the release does not say who has left; entry on duty
   = appointed_date). Accused recorded as "UNKNOWN" share one id across thousands of
-  complaints; they are never matched nor created, but described as an unidentified officer;
+  complaints, and some have no name at all; they are never matched nor created, but described
+  as an unidentified officer;
 - categories: allegation_category through CATEGORY_BY_ALLEGATION; blank and "In
   Process-Allegation Pending" fall back to "other-misconduct"; PREA never set (street policing).
 
@@ -50,7 +51,15 @@ from probity.intake.imports.writer import NewEmployee
 from probity.intake.models import AllegationStatus, Channel, PersonRole
 
 COMPLAINTS_FILE = re.compile(r"complaints-complaints_(?P<release>[^/]+?)\.csv(?:\.gz)?")
-COMPLAINT_COLUMNS = ("cr_id", "incident_date", "complaint_date", "closed_date", "case_type", "address", "beat")
+COMPLAINT_COLUMNS = (
+    "cr_id",
+    "incident_date",
+    "complaint_date",
+    "closed_date",
+    "case_type",
+    "address",
+    "beat",
+)
 ACCUSED_COLUMNS = (
     "cr_id",
     "star",
@@ -113,9 +122,14 @@ def categories_for(allegation_category: str) -> tuple[str, ...]:
 
 
 def _whole(value: str) -> str:
-    """"2235.0" -> "2235"; anything else as given."""
+    """ "2235.0" -> "2235"; anything else as given."""
     match = WHOLE_NUMBER.fullmatch(value)
     return match.group(1) if match else value
+
+
+def _title(text: str) -> str:
+    """ "SERGEANT OF POLICE" -> "Sergeant of Police"."""
+    return re.sub(r"\b(Of|And|The)\b", lambda m: m.group(1).lower(), text.title())
 
 
 def _date(name: str, raw: str, problems: list[str]) -> dt.date | None:
@@ -158,11 +172,14 @@ class _Accused:
 
     @property
     def unknown(self) -> bool:
-        return self.last_name.upper() == UNKNOWN or not self.person_id
+        # "UNKNOWN" (one id shared by thousands of complaints) or no name at all: never matched.
+        return self.last_name.upper() in {UNKNOWN, ""} or not self.person_id
 
     @property
     def name(self) -> str:
-        return " ".join(p for p in (self.first_name.title(), self.middle_initial, self.last_name.title()) if p)
+        return " ".join(
+            p for p in (self.first_name.title(), self.middle_initial, self.last_name.title()) if p
+        )
 
 
 class ChicagoFormat:
@@ -177,9 +194,8 @@ class ChicagoFormat:
 
     def read(self, path: Path) -> SourceFile:
         complaints_path = self._complaints_file(path)
-        match = COMPLAINTS_FILE.fullmatch(complaints_path.name)
-        assert match is not None
-        accused_path = self._sibling(complaints_path, f"complaints-accused_{match.group('release')}")
+        release = complaints_path.name.removeprefix("complaints-complaints_").split(".csv")[0]
+        accused_path = self._sibling(complaints_path, f"complaints-accused_{release}")
         complaints_data, accused_data = read_bytes(complaints_path), read_bytes(accused_path)
         rows = self._rows(complaints_path, complaints_data, COMPLAINT_COLUMNS, COMPLAINT_FILE_TAG)
         accused_rows = self._rows(accused_path, accused_data, ACCUSED_COLUMNS, ACCUSED_FILE_TAG)
@@ -236,7 +252,9 @@ class ChicagoFormat:
                 if not any(value.strip() for value in record):
                     continue
                 if len(record) != len(header):
-                    rows.append(Row(line, {"": f"{len(record)} values where the header has {len(header)}"}, path.name))
+                    rows.append(
+                        Row(line, {"": f"{len(record)} values where the header has {len(header)}"}, path.name)
+                    )
                     continue
                 values = {name: record[i].strip() for name, i in zip(keep, positions, strict=True)}
                 values["_tag"] = tag
@@ -247,7 +265,9 @@ class ChicagoFormat:
 
     # --- parsing ----------------------------------------------------------------------------
 
-    def parse(self, rows: Sequence[Row], errors: list[RowError], progress: Progress) -> list[SourceAllegation]:
+    def parse(
+        self, rows: Sequence[Row], errors: list[RowError], progress: Progress
+    ) -> list[SourceAllegation]:
         complaints: dict[str, _Complaint] = {}
         accused: dict[str, list[_Accused]] = {}
         orphans: list[tuple[Row, str]] = []
@@ -260,7 +280,11 @@ class ChicagoFormat:
                 if complaint is not None:
                     if complaint.cr_id in complaints:
                         earlier = complaints[complaint.cr_id].line
-                        errors.append(RowError(row.line, f"cr_id {complaint.cr_id} is already on line {earlier}", row.file))
+                        errors.append(
+                            RowError(
+                                row.line, f"cr_id {complaint.cr_id} is already on line {earlier}", row.file
+                            )
+                        )
                     else:
                         complaints[complaint.cr_id] = complaint
             else:
@@ -273,7 +297,9 @@ class ChicagoFormat:
         for row, cr_id in orphans:
             if cr_id not in complaints:
                 errors.append(RowError(row.line, f"cr_id {cr_id} is not in the complaints file", row.file))
-        return [self._allegation(complaint, accused.get(cr_id, [])) for cr_id, complaint in complaints.items()]
+        return [
+            self._allegation(complaint, accused.get(cr_id, [])) for cr_id, complaint in complaints.items()
+        ]
 
     def _complaint(self, row: Row, errors: list[RowError]) -> _Complaint | None:
         values, problems = row.values, []
@@ -289,7 +315,9 @@ class ChicagoFormat:
             return None
         beat = _whole(values["beat"])
         place = values["address"] + (f" (beat {beat})" if beat else "")
-        return _Complaint(row.line, row.file, values["cr_id"], received, incident, closed, values["case_type"], place)
+        return _Complaint(
+            row.line, row.file, values["cr_id"], received, incident, closed, values["case_type"], place
+        )
 
     def _accused(self, row: Row, errors: list[RowError]) -> _Accused | None:
         values, problems = row.values, []
@@ -302,7 +330,7 @@ class ChicagoFormat:
         return _Accused(
             person_id=_whole(values[self.id_column]),
             star=_whole(values["star"]),
-            rank=values["rank"].title(),
+            rank=_title(values["rank"]),
             category=values["allegation_category"],
             code=values["complaint_code"],
             finding=values["final_finding"].title(),
@@ -353,7 +381,7 @@ class ChicagoFormat:
             return SourcePerson(
                 role=PersonRole.SUBJECT,
                 badge_number=person.star,
-                description="Unidentified officer (recorded as UNKNOWN by the source)",
+                description="Unidentified officer (no name in the source)",
             )
         number = f"{EMPLOYEE_PREFIX}{person.person_id}"
         return SourcePerson(
@@ -398,7 +426,11 @@ class ChicagoFormat:
             lines.append("")
             lines.append("Allegations (accused: category [code] — final finding; final penalty):")
             for person in accused:
-                who = "unidentified officer" if person.unknown else f"{person.name}, {person.rank or 'rank unknown'}"
+                who = (
+                    "unidentified officer"
+                    if person.unknown
+                    else f"{person.name}, {person.rank or 'rank unknown'}"
+                )
                 if person.star:
                     who += f", star {person.star}"
                 finding = person.finding or "no finding"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from probity.core.imports import (
     BadValue,
@@ -28,7 +29,9 @@ from probity.intake.models import AllegationStatus, Channel, DatePrecision, Pers
 
 COLUMNS = (
     Column("external_id", "the allegation's identifier where it comes from; re-imports match on it", True),
-    Column("received", "when it was received: YYYY-MM-DD or YYYY-MM-DDTHH:MM (+HH:MM; none: agency time)", True),
+    Column(
+        "received", "when it was received: YYYY-MM-DD or YYYY-MM-DDTHH:MM (+HH:MM; none: agency time)", True
+    ),
     Column("channel", f"{', '.join(Channel.values)} (blank: import)"),
     Column("summary", "a short summary, at most 200 characters", True),
     Column("narrative", "what happened, in full"),
@@ -64,7 +67,7 @@ def _received(raw: str) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=agency_zone())
 
 
-def _incident(raw: str) -> tuple[dt.date | None, str]:
+def _incident(raw: str) -> tuple[dt.date | None, DatePrecision]:
     """The incident date and how precisely it is known."""
     if YEAR.fullmatch(raw):
         return dt.date(int(raw), 1, 1), DatePrecision.YEAR
@@ -80,6 +83,26 @@ def _optional_bool(name: str, raw: str) -> bool | None:
     return None if not raw else parse_bool(name, raw)
 
 
+def _typed(values: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """The dates and flags of a row; each value that cannot be read adds a problem (and is None)."""
+    readers: dict[str, Callable[[str], Any]] = {
+        "received": _received,
+        "incident_date": _incident,
+        "incident_end_date": lambda raw: parse_date("incident_end_date", raw),
+        "closed": lambda raw: start_of_day(day) if (day := parse_date("closed", raw)) else None,
+        "prea": lambda raw: _optional_bool("prea", raw),
+        "use_of_force": lambda raw: _optional_bool("use_of_force", raw),
+    }
+    typed: dict[str, Any] = dict.fromkeys(readers)
+    for name, read in readers.items():
+        try:
+            typed[name] = read(values[name]) if values[name] else None
+        except BadValue as exc:
+            problems.append(str(exc))
+    typed["incident_date"], typed["precision"] = typed["incident_date"] or (None, DatePrecision.DAY)
+    return typed
+
+
 def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(";") if part.strip()]
 
@@ -92,14 +115,18 @@ class ProbityCsvFormat:
     def read(self, path: Path) -> SourceFile:
         return read_csv(path, COLUMNS)
 
-    def parse(self, rows: Sequence[Row], errors: list[RowError], progress: Progress) -> list[SourceAllegation]:
+    def parse(
+        self, rows: Sequence[Row], errors: list[RowError], progress: Progress
+    ) -> list[SourceAllegation]:
         found: list[SourceAllegation] = []
         first_line: dict[str, int] = {}
         for done, row in enumerate(rows, start=1):
             allegation = self._parse(row, errors)
             external = row.values.get("external_id", "")
             if external in first_line:
-                errors.append(RowError(row.line, f'external_id "{external}" is already on line {first_line[external]}'))
+                errors.append(
+                    RowError(row.line, f'external_id "{external}" is already on line {first_line[external]}')
+                )
                 allegation = None
             elif external:
                 first_line[external] = row.line
@@ -119,36 +146,8 @@ class ProbityCsvFormat:
         external = values["external_id"]
         if external and not EXTERNAL_ID.fullmatch(external):
             problems.append("external_id must be at most 100 characters, without spaces or ';'")
-        received: dt.datetime | None = None
-        incident: dt.date | None = None
-        precision = DatePrecision.DAY
-        end: dt.date | None = None
-        closed: dt.datetime | None = None
-        prea = use_of_force = None
-        anonymous = False
-        try:
-            received = _received(values["received"]) if values["received"] else None
-        except BadValue as exc:
-            problems.append(str(exc))
-        try:
-            incident, precision = _incident(values["incident_date"]) if values["incident_date"] else (None, precision)
-        except BadValue as exc:
-            problems.append(str(exc))
-        for name in ("incident_end_date", "closed", "prea", "use_of_force", "complainant_anonymous"):
-            try:
-                if name == "incident_end_date":
-                    end = parse_date(name, values[name])
-                elif name == "closed":
-                    day = parse_date(name, values[name])
-                    closed = start_of_day(day) if day else None
-                elif name == "prea":
-                    prea = _optional_bool(name, values[name])
-                elif name == "use_of_force":
-                    use_of_force = _optional_bool(name, values[name])
-                else:
-                    anonymous = parse_bool(name, values[name])
-            except BadValue as exc:
-                problems.append(str(exc))
+        typed = _typed(values, problems)
+        received, closed = typed["received"], typed["closed"]
         status = values["status"].lower() or AllegationStatus.RECEIVED
         if status not in (AllegationStatus.RECEIVED, AllegationStatus.CLOSED):
             problems.append(f'status "{values["status"]}" is not received or closed')
@@ -170,13 +169,13 @@ class ProbityCsvFormat:
             narrative=values["narrative"],
             category_codes=_split(values["categories"]),
             strict_categories=True,
-            incident_date=incident,
-            incident_date_precision=precision,
-            incident_end_date=end,
+            incident_date=typed["incident_date"],
+            incident_date_precision=typed["precision"],
+            incident_end_date=typed["incident_end_date"],
             incident_place=values["incident_place"],
             office_code=values["office_code"],
-            prea=prea,
-            use_of_force=use_of_force,
+            prea=typed["prea"],
+            use_of_force=typed["use_of_force"],
             self_report_kind=values["self_report_kind"].lower(),
             arrest_category_code=values["arrest_category"],
             people=people,
@@ -197,8 +196,14 @@ class ProbityCsvFormat:
                 problems.append(f'other_subjects entry "{entry}" has more than name|badge|description')
                 continue
             name, badge, description = [*parts, "", ""][:3]
-            people.append(SourcePerson(role=PersonRole.SUBJECT, name=name, badge_number=badge, description=description))
-        anonymous = values["complainant_anonymous"].lower() in {"true", "yes", "1", "y", "t"}
+            people.append(
+                SourcePerson(role=PersonRole.SUBJECT, name=name, badge_number=badge, description=description)
+            )
+        try:
+            anonymous = parse_bool("complainant_anonymous", values["complainant_anonymous"])
+        except BadValue as exc:
+            problems.append(str(exc))
+            anonymous = False
         if values["complainant_name"] or values["complainant_contact"] or anonymous:
             people.append(
                 SourcePerson(

@@ -160,8 +160,6 @@ def _steps_context(current: str) -> dict[str, Any]:
         "step_number": index + 1,
         "step_total": len(STEPS),
         "step_title": STEPS[index].title,
-        "step_slug": current,
-        "previous_url": _step_url(SLUGS[index - 1]) if index > 0 else reverse("portal-start"),
     }
 
 
@@ -232,7 +230,7 @@ def _simple_step(request: HttpRequest, slug: str) -> HttpResponse:
     form = form_class(data=raw)
     if form.is_valid():
         return _neighbour(slug, "next")
-    return _render_step(request, slug, {"form": form, "show_errors": True})
+    return _render_step(request, slug, {"form": form})
 
 
 def _who(request: HttpRequest) -> HttpResponse:
@@ -450,7 +448,7 @@ def status(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(verdict.retry_after_seconds)
         return response
     if not form.is_valid():
-        return render(request, "intake/portal/status.html", {"form": form, "show_errors": True}, status=400)
+        return render(request, "intake/portal/status.html", {"form": form}, status=400)
     submission = portal.find_submission(
         tracking_code=form.cleaned_data["tracking_code"], passphrase=form.cleaned_data["passphrase"]
     )
@@ -491,7 +489,6 @@ def status_report(request: HttpRequest) -> HttpResponse:
         "submission": submission,
         "public_status": portal.public_status(submission),
         "follow_up_dates": list(portal.follow_up_dates(submission)),
-        "show_errors": request.method == "POST",
     }
     return render(request, "intake/portal/status_report.html", context, status=400 if form.errors else 200)
 

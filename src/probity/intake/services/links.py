@@ -81,6 +81,7 @@ def link_allegations(
             if created
             else AllegationGroup.objects.get(pk=min(group_ids))
         )
+        # A merged-away group is left empty rather than deleted: audit events still name it.
         moving = [a for a in members.values() if a.group_id != group.pk]
         Allegation.objects.filter(pk__in=[a.pk for a in moving]).update(group=group, updated_at=now)
         resolved = _resolve_suggestions(actor, set(members), now, locked_suggestion)
