@@ -122,3 +122,17 @@ def personas(org: Org) -> Personas:
         recused_agent=user("recused", [Role.AGENT], org.tucson, recused_employee),
         recused_employee=recused_employee,
     )
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """Re-run the reference-data migrations: a transactional test's flush empties those tables."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "probity.core.migrations.0003_seed_deadline_rules",
+        "probity.intake.migrations.0003_seed_reference_data",
+    ):
+        importlib.import_module(module).seed(apps, None)

@@ -303,3 +303,13 @@ PROBITY_PORTAL_UPLOAD_KINDS = ("image/", "audio/", "video/", "application/pdf")
 # The passphrase is 100 random bits, not a chosen password: Argon2 with a light cost is ample and
 # keeps a burst of submissions from exhausting the server's memory (see intake/services/portal.py).
 PROBITY_PORTAL_PASSPHRASE_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
+
+# Duplicate and related-allegation suggestions (intake). Weights stay in code
+# (probity.intake.duplicates.MatchWeights) unless PROBITY_DUPLICATE_WEIGHTS is set here.
+PROBITY_DUPLICATE_MATCHING = os.environ.get("PROBITY_DUPLICATE_MATCHING", "task")
+if PROBITY_DUPLICATE_MATCHING not in {"inline", "task", "off"}:
+    raise ImproperlyConfigured("PROBITY_DUPLICATE_MATCHING must be inline, task or off")
+PROBITY_DUPLICATE_THRESHOLD = float(os.environ.get("PROBITY_DUPLICATE_THRESHOLD", "0.65"))
+PROBITY_DUPLICATE_WINDOW_DAYS = int(os.environ.get("PROBITY_DUPLICATE_WINDOW_DAYS", "365"))
+PROBITY_DUPLICATE_DATE_TOLERANCE_DAYS = int(os.environ.get("PROBITY_DUPLICATE_DATE_TOLERANCE_DAYS", "14"))
+PROBITY_DUPLICATE_MAX_SUGGESTIONS = int(os.environ.get("PROBITY_DUPLICATE_MAX_SUGGESTIONS", "20"))

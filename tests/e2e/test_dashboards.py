@@ -20,7 +20,10 @@ def sign_in(page: Any, base_url: str, username: str) -> None:
 
 
 def test_auditor_and_admin_see_their_own_dashboards(
-    browser_page: Any, live_server: Any, personas: Personas, transactional_db: None
+    browser_page: Any,
+    live_server: Any,
+    personas: Personas,
+    transactional_db: None,
 ) -> None:
     page = browser_page
     sign_in(page, live_server.url, "auditor")

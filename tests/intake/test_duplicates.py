@@ -287,8 +287,14 @@ def test_matching_either_side_of_a_pair_stores_it_once_newer_first(record: Recor
 
 
 def test_a_failing_matcher_does_not_break_recording(
-    record: Record, diaz: Employee, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    record: Record,
+    diaz: Employee,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    settings: Any,
 ) -> None:
+    settings.PROBITY_DUPLICATE_MATCHING = "inline"  # in "task" mode a failure is the worker's
+
     def broken(allegation: Allegation, **_: Any) -> list[DuplicateSuggestion]:
         raise RuntimeError("matcher exploded")
 

@@ -494,10 +494,11 @@ def match_allegation(allegation_id: int) -> int:
 def match_recorded(allegation: Allegation) -> None:
     """The `hooks.on_recorded` handler: the matcher must never break recording, so it only logs.
 
-    `PROBITY_DUPLICATE_MATCHING`: "inline" (default: suggestions are there when the page
-    after saving loads), "task" (a worker matches, keeping submission bursts fast) or "off".
+    `PROBITY_DUPLICATE_MATCHING`: "task" (default: a worker matches just after saving, keeping
+    submission bursts fast), "inline" (suggestions are there when the page after saving loads)
+    or "off".
     """
-    mode = getattr(settings, "PROBITY_DUPLICATE_MATCHING", "inline")
+    mode = settings.PROBITY_DUPLICATE_MATCHING
     if _suspended.get() or mode == "off":
         return
     try:
