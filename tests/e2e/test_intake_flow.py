@@ -28,34 +28,7 @@ NARRATIVE = (
 )
 
 
-def test_spanish_anonymous_complaint_is_received_linked_referred_and_routed(
-    browser_page: Any,
-    live_server: Any,
-    personas: Personas,
-    org: Org,
-    tmp_path: Path,
-    transactional_db: None,
-    reference_data: None,
-) -> None:
-    page = browser_page
-    base = live_server.url
-    incident = timezone.localdate() - dt.timedelta(days=3)
-    earlier = record_allegation(
-        actor=personas.intake,
-        data=AllegationInput(
-            channel=Channel.PHONE,
-            summary="Traveler pushed by officer at Nogales pedestrian crossing",
-            narrative=NARRATIVE,
-            incident_date=incident,
-            incident_place="Nogales pedestrian crossing",
-            office_id=org.nogales_port.pk,
-            people=[PersonInput(role=PersonRole.SUBJECT, badge_number="4471", description="CBP officer")],
-        ),
-    )
-    photo = tmp_path / "foto.png"
-    photo.write_bytes(png_bytes())
-
-    # The public side, in Spanish.
+def file_complaint_in_spanish(page: Any, base: str, org: Org, incident: dt.date, photo: Path) -> None:
     page.goto(f"{base}/report/")
     page.get_by_role("button", name="Español").click()
     assert page.locator("html").get_attribute("lang") == "es"
@@ -79,6 +52,8 @@ def test_spanish_anonymous_complaint_is_received_linked_referred_and_routed(
     assert page.get_by_text("foto.png").first.is_visible()
     page.get_by_role("button", name="Enviar mi denuncia").first.click()
 
+
+def keep_and_check_receipt(page: Any, base: str) -> Allegation:
     receipt = page.locator("main").inner_text()
     code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", receipt)
     assert code is not None, receipt
@@ -93,8 +68,10 @@ def test_spanish_anonymous_complaint_is_received_linked_referred_and_routed(
     page.get_by_role("button", name="Consultar el estado").click()
     assert page.get_by_text("Recibida").first.is_visible()
     assert complaint.number not in page.content()
+    return complaint
 
-    # The Joint Intake Center.
+
+def work_the_complaint_as_intake(page: Any, base: str, complaint: Allegation, earlier: Allegation) -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("User name").fill("intake")
@@ -127,3 +104,33 @@ def test_spanish_anonymous_complaint_is_received_linked_referred_and_routed(
         assert allegation.status == AllegationStatus.ROUTED
         assert allegation.routing_outcome == "investigation_administrative"
     assert page.get_by_text("Routed").first.is_visible()
+
+
+def test_spanish_anonymous_complaint_is_received_linked_referred_and_routed(  # noqa: PLR0917
+    browser_page: Any,
+    live_server: Any,
+    personas: Personas,
+    org: Org,
+    tmp_path: Path,
+    transactional_db: None,
+    reference_data: None,
+) -> None:
+    incident = timezone.localdate() - dt.timedelta(days=3)
+    earlier = record_allegation(
+        actor=personas.intake,
+        data=AllegationInput(
+            channel=Channel.PHONE,
+            summary="Traveler pushed by officer at Nogales pedestrian crossing",
+            narrative=NARRATIVE,
+            incident_date=incident,
+            incident_place="Nogales pedestrian crossing",
+            office_id=org.nogales_port.pk,
+            people=[PersonInput(role=PersonRole.SUBJECT, badge_number="4471", description="CBP officer")],
+        ),
+    )
+    photo = tmp_path / "foto.png"
+    photo.write_bytes(png_bytes())
+
+    file_complaint_in_spanish(browser_page, live_server.url, org, incident, photo)
+    complaint = keep_and_check_receipt(browser_page, live_server.url)
+    work_the_complaint_as_intake(browser_page, live_server.url, complaint, earlier)
