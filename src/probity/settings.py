@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ninja",
     "probity.core",
     "probity.intake",
+    "probity.investigations",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,9 @@ PROBITY_PORTAL_PASSPHRASE_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parall
 
 # Duplicate and related-allegation suggestions (intake). Weights stay in code
 # (probity.intake.duplicates.MatchWeights) unless PROBITY_DUPLICATE_WEIGHTS is set here.
+# Investigations: the org unit (by code) whose field offices own cases.
+PROBITY_OPR_UNIT_CODE = os.environ.get("PROBITY_OPR_UNIT_CODE", "OPR")
+PROBITY_CASE_AGE_WARNING_DAYS = int(os.environ.get("PROBITY_CASE_AGE_WARNING_DAYS", "30"))
 PROBITY_DUPLICATE_MATCHING = os.environ.get("PROBITY_DUPLICATE_MATCHING", "task")
 if PROBITY_DUPLICATE_MATCHING not in {"inline", "task", "off"}:
     raise ImproperlyConfigured("PROBITY_DUPLICATE_MATCHING must be inline, task or off")

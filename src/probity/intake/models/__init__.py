@@ -16,12 +16,13 @@ from probity.intake.models.allegations import (
 from probity.intake.models.duplicates import DuplicateSuggestion, SuggestionStatus
 from probity.intake.models.portal import PublicFollowUp, PublicSubmission
 from probity.intake.models.ratelimit import PortalRateCounter
-from probity.intake.models.reference import AllegationCategory, ArrestCategory
+from probity.intake.models.reference import AllegationCategory, ArrestCategory, Impeachment
 from probity.intake.models.referrals import OigAnswer, OigReferral
 
 __all__ = [
     "Allegation",
     "AllegationCategory",
+    "Impeachment",
     "AllegationGroup",
     "AllegationPerson",
     "AllegationStatus",

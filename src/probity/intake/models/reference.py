@@ -5,6 +5,14 @@ from __future__ import annotations
 from django.db import models
 
 
+class Impeachment(models.TextChoices):
+    """Whether a sustained finding in the category is potential impeachment (Giglio) information."""
+
+    NONE = "", "No"
+    TRUTHFULNESS = "truthfulness", "Reflects on truthfulness"
+    BIAS = "bias", "Reflects on bias"
+
+
 class AllegationCategory(models.Model):
     """One kind of misconduct in the office's taxonomy; seeded from a fixture, editable by an admin."""
 
@@ -14,6 +22,12 @@ class AllegationCategory(models.Model):
     default_seriousness = models.CharField(max_length=25, blank=True)
     prea = models.BooleanField(default=False, help_text="Sexual abuse or assault: starts the PREA clocks")
     use_of_force = models.BooleanField(default=False)
+    impeachment = models.CharField(
+        max_length=12,
+        choices=Impeachment.choices,
+        blank=True,
+        help_text="A sustained finding in this category marks the employee for Giglio review",
+    )
     sort_order = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(default=True)
 

@@ -9,15 +9,18 @@ transaction (copying a large file must not hold the database's write lock); a bl
 transaction then fails is left unreferenced, which is harmless (it has no row, no record,
 and the same content is simply reused if it comes again).
 
-The passphrase is hashed with Argon2 through Django's `make_password`, at a lighter cost than
-staff passwords: it is 97 random bits chosen by us, not a password chosen by a person, so
-stretching adds nothing an attacker would notice, while a heavy cost (100 MiB per hash) would
-let a burst of submissions exhaust the server.
+The passphrase is stored as its SHA-256, like the API tokens: it is 97 random bits chosen by
+us (20 characters from a 29-character alphabet), not a password chosen by a person, so no
+guessing attack can get through 2**96 tries on average, and key stretching (Argon2) would add
+nothing an attacker would notice while costing the server more CPU per complaint than all the
+rest of storing it. Receipts stored before that change hold an Argon2 hash and still open.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Iterator, Sequence
@@ -27,7 +30,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -181,29 +184,65 @@ def normalise_code(raw: str) -> str:
     return "-".join(compact[i : i + GROUP] for i in range(0, len(compact), GROUP))
 
 
-class PassphraseHasher(Argon2PasswordHasher):
-    """Argon2id with the portal's cost (settings.PROBITY_PORTAL_PASSPHRASE_ARGON2).
+# Passphrases ---------------------------------------------------------------------------------
 
-    The hash records its own cost, so `check_password` verifies it with the ordinary Argon2
-    hasher in PASSWORD_HASHERS.
+PASSPHRASE_SCHEME = "sha256"
+# What a passphrase is compared on: normalised, and cut short so a huge input costs no more.
+PASSPHRASE_INPUT_MAX = 40
+
+
+class LegacyPassphraseHasher(Argon2PasswordHasher):
+    """Argon2id at the cost passphrases were hashed with before SHA-256 (for receipts from then).
+
+    Verifying reads the cost from the stored hash; this cost is only the decoy's, which must
+    cost what checking one of those receipts costs.
     """
 
-    def __init__(self) -> None:
-        cost = settings.PROBITY_PORTAL_PASSPHRASE_ARGON2
-        self.time_cost = int(cost["time_cost"])
-        self.memory_cost = int(cost["memory_cost"])
-        self.parallelism = int(cost["parallelism"])
+    time_cost = 1
+    memory_cost = 8192
+    parallelism = 1
 
 
 def hash_passphrase(passphrase: str) -> str:
-    return make_password(normalise_code(passphrase), hasher=PassphraseHasher())
+    """The stored form of a passphrase: `sha256$` and the SHA-256 of its normalised form."""
+    digest = hashlib.sha256(normalise_code(passphrase)[:PASSPHRASE_INPUT_MAX].encode()).hexdigest()
+    return f"{PASSPHRASE_SCHEME}${digest}"
+
+
+def _sha256_matches(passphrase: str, encoded: str) -> bool:
+    return hmac.compare_digest(hash_passphrase(passphrase).encode(), encoded.encode())
+
+
+def _argon2_matches(passphrase: str, encoded: str) -> bool:
+    given = normalise_code(passphrase)[:PASSPHRASE_INPUT_MAX]
+    return bool(LegacyPassphraseHasher().verify(given, encoded))
 
 
 @cache
-def _decoy_hash() -> str:
-    # Checked when the tracking code is unknown, so that an unknown code costs the same work
-    # as a wrong passphrase and the answer's timing does not tell them apart.
-    return hash_passphrase(_random_code(PASSPHRASE_LENGTH))
+def _decoys() -> tuple[str, str]:
+    # Checked in place of the hash a receipt does not have (or when there is no receipt), so
+    # that every check does the same work and its timing tells nothing.
+    hasher = LegacyPassphraseHasher()
+    return (
+        hash_passphrase(_random_code(PASSPHRASE_LENGTH)),
+        hasher.encode(_random_code(PASSPHRASE_LENGTH), hasher.salt()),
+    )
+
+
+def passphrase_matches(passphrase: str, encoded: str | None) -> bool:
+    """Whether `passphrase` opens the receipt whose stored hash is `encoded` (None: no receipt).
+
+    Every call makes one SHA-256 comparison and one Argon2 verification, whichever kind of hash
+    the receipt has and whether there is one at all: a decoy stands in for the other kind, so a
+    wrong passphrase, an unknown tracking code and an old receipt all take the same time.
+    """
+    sha256_decoy, argon2_decoy = _decoys()
+    legacy = encoded is not None and encoded.startswith(f"{LegacyPassphraseHasher.algorithm}$")
+    sha256_ok = _sha256_matches(passphrase, sha256_decoy if legacy or encoded is None else encoded)
+    argon2_ok = _argon2_matches(passphrase, encoded if legacy and encoded is not None else argon2_decoy)
+    if encoded is None:
+        return False
+    return argon2_ok if legacy else sha256_ok
 
 
 # Validation ----------------------------------------------------------------------------------
@@ -376,7 +415,7 @@ def _check_staged(staged_files: Sequence[StagedFile], errors: Problems) -> None:
             )
 
 
-def _stored_row(staged: StagedFile) -> StoredFile:
+def _stored_row(staged: StagedFile, events: list[audit.EventSpec]) -> StoredFile:
     stored, created = StoredFile.objects.get_or_create(
         sha256=staged.sha256,
         defaults={
@@ -387,22 +426,27 @@ def _stored_row(staged: StagedFile) -> StoredFile:
         },
     )
     if created:
-        audit.record(
-            AuditAction.CREATE,
-            obj=stored,
-            changes={
-                "sha256": [None, stored.sha256],
-                "size": [None, stored.size],
-                "content_type": [None, stored.content_type],
-            },
+        events.append(
+            audit.EventSpec(
+                action=AuditAction.CREATE,
+                obj=stored,
+                changes={
+                    "sha256": [None, stored.sha256],
+                    "size": [None, stored.size],
+                    "content_type": [None, stored.content_type],
+                },
+            )
         )
     return stored
 
 
-def _attach(allegation: Allegation, staged: StagedFile, description: str = "") -> FileAttachment:
+def _attach(
+    allegation: Allegation, staged: StagedFile, events: list[audit.EventSpec], description: str = ""
+) -> FileAttachment:
     # core's attach_file serves a signed-in actor who may see the record; the public may not
-    # see the allegation they file, so the system attaches on their behalf, audited the same way.
-    stored = _stored_row(staged)
+    # see the allegation they file, so the system attaches on their behalf, audited the same way
+    # (the events go to `events`, which the caller appends before its transaction ends).
+    stored = _stored_row(staged, events)
     attachment = FileAttachment.objects.create(
         file=stored,
         content_type=ContentType.objects.get_for_model(Allegation),
@@ -411,14 +455,16 @@ def _attach(allegation: Allegation, staged: StagedFile, description: str = "") -
         description=description,
         attached_at=timezone.now(),
     )
-    audit.record(
-        AuditAction.CREATE,
-        obj=attachment,
-        changes={
-            "record": [None, f"{audit.label_of(Allegation)}:{allegation.pk}"],
-            "filename": [None, staged.filename],
-            "sha256": [None, stored.sha256],
-        },
+    events.append(
+        audit.EventSpec(
+            action=AuditAction.CREATE,
+            obj=attachment,
+            changes={
+                "record": [None, f"{audit.label_of(Allegation)}:{allegation.pk}"],
+                "filename": [None, staged.filename],
+                "sha256": [None, stored.sha256],
+            },
+        )
     )
     return attachment
 
@@ -492,7 +538,7 @@ def submit_public_complaint(
         language=complaint.language,
     )
     passphrase = _random_code(PASSPHRASE_LENGTH)
-    passphrase_hash = hash_passphrase(passphrase)  # before the transaction: it takes a while
+    passphrase_hash = hash_passphrase(passphrase)
     for attempt in range(3):
         tracking_code = _random_code(TRACKING_CODE_LENGTH)
         try:
@@ -518,10 +564,13 @@ def _store(
     passphrase: str,
 ) -> Receipt:
     now = timezone.now()
+    # Every audit event of the submission (allegation, its clock, files, receipt) is appended
+    # at the end in one go: the chain's lock is taken once, just before the commit.
+    events: list[audit.EventSpec] = []
     with transaction.atomic():
-        allegation = record_allegation(actor=None, data=data)
+        allegation = record_allegation(actor=None, data=data, events=events)
         for staged in staged_files:
-            _attach(allegation, staged)
+            _attach(allegation, staged, events)
         submission = PublicSubmission.objects.create(
             allegation=allegation,
             tracking_code=tracking_code,
@@ -530,15 +579,18 @@ def _store(
             submitted_at=now,
             via_api=via_api,
         )
-        audit.record(
-            AuditAction.CREATE,
-            obj=submission,
-            changes={
-                "allegation": [None, allegation.number],
-                "via_api": [None, via_api],
-                "files": [None, len(staged_files)],
-            },
+        events.append(
+            audit.EventSpec(
+                action=AuditAction.CREATE,
+                obj=submission,
+                changes={
+                    "allegation": [None, allegation.number],
+                    "via_api": [None, via_api],
+                    "files": [None, len(staged_files)],
+                },
+            )
         )
+        audit.record_many(events)
     return Receipt(tracking_code=tracking_code, passphrase=passphrase, submitted_at=now)
 
 
@@ -568,8 +620,8 @@ def refuse_suspected_robot(*, reason: str, via_api: bool = False) -> Receipt:
 def find_submission(*, tracking_code: str, passphrase: str) -> PublicSubmission | None:
     """The submission these codes open, or None; unknown code and wrong passphrase look alike.
 
-    Both paths make one lookup and one Argon2 check, so neither the answer nor its timing tells
-    whether a tracking code exists. Each attempt is audited.
+    Both paths make one lookup and the same hash checks (`passphrase_matches`), so neither the
+    answer nor its timing tells whether a tracking code exists. Each attempt is audited.
     """
     code = normalise_code(tracking_code)[:20]
     submission = (
@@ -577,8 +629,7 @@ def find_submission(*, tracking_code: str, passphrase: str) -> PublicSubmission 
         if code
         else None
     )
-    encoded = submission.passphrase_hash if submission is not None else _decoy_hash()
-    matches = check_password(normalise_code(passphrase)[:40], encoded)
+    matches = passphrase_matches(passphrase, submission.passphrase_hash if submission is not None else None)
     opened = submission if (submission is not None and matches) else None
     audit.record(
         AuditAction.VIEW,
@@ -616,21 +667,25 @@ def add_follow_up(
     if errors:
         raise ValidationError(errors)
     allegation = Allegation.objects.get(pk=submission.allegation_id)
+    events: list[audit.EventSpec] = []
     with transaction.atomic():
         follow_up = PublicFollowUp.objects.create(
             submission=submission, text=text, received_at=timezone.now()
         )
         for staged in staged_files:
-            _attach(allegation, staged, FOLLOW_UP_FILE_NOTE)
-        audit.record(
-            AuditAction.CREATE,
-            obj=follow_up,
-            changes={
-                "submission": [None, submission.pk],
-                "characters": [None, len(text)],
-                "files": [None, len(staged_files)],
-            },
+            _attach(allegation, staged, events, FOLLOW_UP_FILE_NOTE)
+        events.append(
+            audit.EventSpec(
+                action=AuditAction.CREATE,
+                obj=follow_up,
+                changes={
+                    "submission": [None, submission.pk],
+                    "characters": [None, len(text)],
+                    "files": [None, len(staged_files)],
+                },
+            )
         )
+        audit.record_many(events)
     return follow_up
 
 

@@ -207,17 +207,27 @@ def _validate(data: AllegationInput, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def record_allegation(*, actor: Any, data: AllegationInput) -> Allegation:
-    """Record one allegation with its people and categories, number it, audit it.
+def record_allegation(
+    *, actor: Any, data: AllegationInput, events: list[audit.EventSpec] | None = None
+) -> Allegation:
+    """Record one allegation with its people and categories, number it, start its clocks, audit it.
 
     `actor` None means the system (the public portal, another module, an import).
+
+    With `events`, the allegation's audit events (its creation, its triage clock) are added to
+    that list instead of appended here: the caller appends them (`audit.record_many`) with its
+    own before its transaction ends, so that the whole submission takes the audit chain's lock
+    once (the public portal does, for bursts of complaints).
     """
     if actor is not None and not actor.has_role(*RECORDING_ROLES):
         raise PermissionDenied("Only intake specialists and supervisors record allegations.")
+    if events is not None and not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("Gathered audit events need the caller's transaction.")
     now = timezone.now()
     resolved = _validate(data, now)
     categories: list[AllegationCategory] = resolved["categories"]
     prea, use_of_force = derived_flags(data, categories)
+    gathered: list[audit.EventSpec] = []
     with transaction.atomic():
         number = next_numbers(NUMBER_PREFIX, agency_year(resolved["received_at"]))[0]
         allegation = Allegation.objects.create(
@@ -241,7 +251,8 @@ def record_allegation(*, actor: Any, data: AllegationInput) -> Allegation:
             created_at=now,
             updated_at=now,
         )
-        allegation.categories.set(categories)
+        if categories:  # a new allegation has none to compare with, so skip set()'s query
+            allegation.categories.add(*categories)
         AllegationPerson.objects.bulk_create(
             [
                 AllegationPerson(
@@ -259,41 +270,51 @@ def record_allegation(*, actor: Any, data: AllegationInput) -> Allegation:
                 for p in data.people
             ]
         )
-        audit.record(
-            AuditAction.CREATE,
-            actor=actor,
-            obj=allegation,
-            changes={
-                "number": [None, number],
-                "channel": [None, data.channel],
-                "categories": [None, sorted(c.code for c in categories)],
-                "people": [None, len(data.people)],
-                "prea": [None, prea],
-                "use_of_force": [None, use_of_force],
-            },
+        gathered.append(
+            audit.EventSpec(
+                action=AuditAction.CREATE,
+                actor=actor,
+                obj=allegation,
+                changes={
+                    "number": [None, number],
+                    "channel": [None, data.channel],
+                    "categories": [None, sorted(c.code for c in categories)],
+                    "people": [None, len(data.people)],
+                    "prea": [None, prea],
+                    "use_of_force": [None, use_of_force],
+                },
+            )
         )
-        _start_clocks(actor, allegation)
+        # Inside the recording transaction: an allegation never exists without its clocks. An
+        # imported historical record is not new work, so it gets none (they would all be overdue).
+        if allegation.channel != Channel.IMPORT:
+            _start_triage_clock(actor, allegation, gathered)
+            if allegation.prea:
+                # The PREA clocks audit themselves; the allegation's events go before theirs.
+                audit.record_many(gathered)
+                gathered = []
+                start_prea_clocks(allegation, actor=actor)
         transaction.on_commit(lambda: _announce(allegation))
+        if events is None:
+            audit.record_many(gathered)
+        else:
+            events.extend(gathered)  # last, so that only work that succeeded adds to the list
     return allegation
 
 
-def _start_clocks(actor: Any, allegation: Allegation) -> None:
-    # Inside the recording transaction: an allegation never exists without its clocks. An
-    # imported historical record is not new work, so it gets none (they would all be overdue).
-    if allegation.channel == Channel.IMPORT:
-        return
+def _start_triage_clock(actor: Any, allegation: Allegation, events: list[audit.EventSpec]) -> None:
     # A rule an administrator switched off runs no clock; it must never stop a report being taken.
-    if DeadlineRule.objects.filter(code=TRIAGE_RULE, active=True).exists():
+    rule = DeadlineRule.objects.filter(code=TRIAGE_RULE, active=True).first()
+    if rule is not None:
         start_deadline(
             actor=actor,
-            rule=TRIAGE_RULE,
+            rule=rule,
             record=allegation,
             title=f"Triage and route {allegation.number}",
             office=allegation.office,
             started_at=allegation.received_at,
+            events=events,
         )
-    if allegation.prea:
-        start_prea_clocks(allegation, actor=actor)
 
 
 def _announce(allegation: Allegation) -> None:

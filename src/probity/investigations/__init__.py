@@ -1,0 +1,1 @@
+"""Investigations: cases, investigative work, evidence custody, findings, reports and discipline."""

@@ -1,0 +1,1 @@
+"""Investigations' services: every state change, in one transaction, permission-checked and audited."""
