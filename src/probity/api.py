@@ -81,3 +81,8 @@ from probity.intake.api_public import router as public_router  # noqa: E402
 
 api.add_router("/allegations", intake_router)
 api.add_router("/public", public_router)
+
+# Investigations.
+from probity.investigations.api import router as cases_router  # noqa: E402
+
+api.add_router("/cases", cases_router)

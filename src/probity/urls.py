@@ -8,6 +8,7 @@ from probity.api import api
 urlpatterns = [
     path("", include("probity.core.urls")),
     path("intake/", include("probity.intake.urls")),
+    path("investigations/", include("probity.investigations.urls")),
     path("report/", include("probity.intake.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+"""Investigations URLs: the outcomes part (owned with views/outcomes.py)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
