@@ -1,0 +1,7 @@
+"""`/api/v1/cases`: the work endpoints (owned with services of the same part)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()
