@@ -134,5 +134,7 @@ def reference_data(db: None) -> None:
     for module in (
         "probity.core.migrations.0003_seed_deadline_rules",
         "probity.intake.migrations.0003_seed_reference_data",
+        "probity.intake.migrations.0005_category_impeachment",
+        "probity.investigations.migrations.0003_seed_reference_data",
     ):
         importlib.import_module(module).seed(apps, None)

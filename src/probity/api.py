@@ -83,6 +83,13 @@ api.add_router("/allegations", intake_router)
 api.add_router("/public", public_router)
 
 # Investigations.
-from probity.investigations.api import router as cases_router  # noqa: E402
+from probity.investigations.api import routers as case_routers  # noqa: E402
 
-api.add_router("/cases", cases_router)
+for case_router in case_routers:
+    api.add_router("/cases", case_router, tags=["cases"])
+
+# Oversight programs.
+from probity.oversight.api import ROUTERS as oversight_routers  # noqa: E402
+
+for prefix, oversight_router in oversight_routers:
+    api.add_router(prefix, oversight_router)

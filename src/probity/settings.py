@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "probity.core",
     "probity.intake",
     "probity.investigations",
+    "probity.oversight",
 ]
 
 MIDDLEWARE = [
@@ -301,9 +302,6 @@ PROBITY_PORTAL_MAX_PEOPLE = 20
 # What the public may attach, by the type detected from the content (a subset of
 # PROBITY_UPLOAD_ALLOWED_TYPES; sizes follow PROBITY_UPLOAD_MAX_BYTES).
 PROBITY_PORTAL_UPLOAD_KINDS = ("image/", "audio/", "video/", "application/pdf")
-# The passphrase is 100 random bits, not a chosen password: Argon2 with a light cost is ample and
-# keeps a burst of submissions from exhausting the server's memory (see intake/services/portal.py).
-PROBITY_PORTAL_PASSPHRASE_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
 
 # Duplicate and related-allegation suggestions (intake). Weights stay in code
 # (probity.intake.duplicates.MatchWeights) unless PROBITY_DUPLICATE_WEIGHTS is set here.

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("probity.core.urls")),
     path("intake/", include("probity.intake.urls")),
     path("investigations/", include("probity.investigations.urls")),
+    path("oversight/", include("probity.oversight.urls")),
+    path("transparency/", include("probity.oversight.urls_public")),
     path("report/", include("probity.intake.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -192,8 +192,8 @@ def test_the_directory_list_takes_the_same_queries_however_many_results(
         )
     client, headers = Client(), bearer(personas.agent)
     # Token (find it, mark it used), roles, count, the page, and the search event (chain head
-    # locked, event written, head moved) inside its savepoint (5).
-    with django_assert_num_queries(10):
+    # locked, event written, head moved: 3).
+    with django_assert_num_queries(8):
         response = client.get(EMPLOYEES, headers=headers)
 
     assert len(response.json()["items"]) == 3 + extra

@@ -278,3 +278,16 @@ def test_concurrent_writers_never_fork_or_break_the_chain() -> None:
     result = audit.verify()
     assert result.ok
     assert result.checked == threads_count * per_thread
+
+
+def test_events_appended_in_a_transaction_that_rolls_back_leave_the_chain_as_it_was() -> None:
+    kept = record_events(1)[0]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record_many([audit.EventSpec(action=AuditAction.VIEW, object_id=str(n)) for n in range(3)])
+        raise RuntimeError("the caller's work failed after appending")
+    after = audit.record(AuditAction.VIEW, object_type="tests.thing", object_id="after")
+
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
+    assert after.prev_hash == kept.hash
+    assert audit.verify().ok

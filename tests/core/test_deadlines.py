@@ -11,8 +11,10 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import Client
 
+from probity.core import audit
 from probity.core.deadlines import RULES_FIXTURE, due_at, seed_rules
 from probity.core.models import AuditEvent, Deadline, DeadlineRule, OrgUnit, Role, User
 from probity.core.queries.deadlines import my_open_deadlines, overdue_in_office
@@ -149,6 +151,34 @@ def test_starting_a_deadline_uses_the_rule_and_is_audited(
     assert event.changes["rule"] == [None, "oig-referral-answer"]
     assert event.changes["record"] == [None, f"policyapp.dossier:{dossier.pk}"]
     assert event.changes["owner"] == [None, "agent"]
+
+
+def test_a_rule_row_may_be_given_and_the_event_gathered_for_the_callers_own_append(
+    frozen: object, personas: Personas, dossier: Dossier
+) -> None:
+    rule = DeadlineRule.objects.get(code="oig-referral-answer")
+    events: list[audit.EventSpec] = []
+
+    with transaction.atomic():
+        deadline = start_deadline(
+            actor=personas.intake, rule=rule, record=dossier, title="OIG answer", events=events
+        )
+        assert not AuditEvent.objects.filter(object_type="core.deadline").exists()
+        audit.record_many(events)
+
+    assert deadline.due_at == end_of_day_new_york(2026, 12, 3)
+    event = AuditEvent.objects.get(object_type="core.deadline", object_id=str(deadline.pk))
+    assert event.changes["rule"] == [None, "oig-referral-answer"]
+
+
+def test_a_switched_off_rule_row_is_refused_like_its_code(personas: Personas, dossier: Dossier) -> None:
+    rule = DeadlineRule.objects.get(code="oig-referral-answer")
+    rule.active = False
+
+    with pytest.raises(ValidationError, match="switched off"):
+        start_deadline(actor=None, rule=rule, record=dossier, title="OIG answer")
+
+    assert not Deadline.objects.exists()
 
 
 def test_the_duration_is_read_from_the_rule_row_not_from_code(
@@ -331,6 +361,24 @@ def test_the_office_view_shows_a_supervisor_the_overdue_deadlines(
     assert "El Paso notice" in body
     assert "Tucson target" not in body
     assert "Overdue" in body
+
+
+def test_the_office_view_shows_an_overdue_deadline_nobody_owns_as_unassigned(
+    frozen: time_machine.Traveller, org: Org, client: Client, personas: Personas
+) -> None:
+    dossier = Dossier.objects.create(title="Tucson", office=org.tucson)
+    start_deadline(
+        actor=None, rule="death-in-custody-notice", record=dossier, title="Nobody's notice", office=org.tucson
+    )
+    frozen.move_to(dt.datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+
+    client.force_login(personas.supervisor)
+    response = client.get("/deadlines/office/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nobody&#x27;s notice" in body or "Nobody's notice" in body
+    assert "Unassigned" in body
 
 
 def test_my_deadlines_page_highlights_the_overdue_ones(

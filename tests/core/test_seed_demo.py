@@ -108,7 +108,12 @@ def test_the_recused_login_is_an_agent_linked_to_a_demo_employee(seeded: str) ->
     assert recused.employee.series == "1811"
     here = recused.employee.assignment_as_of(TODAY)
     assert here is not None and here.org_unit.code == demo.AGENT_OFFICE
-    assert User.objects.exclude(username="recused").filter(employee__isnull=False).count() == 0
+    logins = [login.username for login in demo.DEMO_LOGINS]
+    linked = User.objects.filter(username__in=logins, employee__isnull=False)
+    assert list(linked.values_list("username", flat=True)) == ["recused"]
+    # The other offices' special agents (made by the investigations demo) sign in with no password.
+    for agent in User.objects.filter(employee__isnull=False).exclude(username__in=logins):
+        assert agent.roles == {Role.AGENT} and not agent.has_usable_password()
 
 
 def test_supervisors_form_one_hierarchy_without_loops(seeded: str) -> None:

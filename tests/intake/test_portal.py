@@ -3,6 +3,7 @@ files checked on their content, and abuse resistance that never loses what a per
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 import zlib
@@ -168,7 +169,8 @@ def test_a_complaint_filed_in_spanish_is_stored_once_with_channel_web_and_its_at
     assert attachment.file.content_type == "image/png"
     submission = PublicSubmission.objects.get()
     assert submission.allegation == allegation and submission.tracking_code == code
-    assert submission.passphrase_hash.startswith("argon2$") and passphrase not in submission.passphrase_hash
+    assert submission.passphrase_hash == portal.hash_passphrase(passphrase)
+    assert submission.passphrase_hash.startswith("sha256$") and passphrase not in submission.passphrase_hash
     assert not submission.via_api
     assert allegation.number not in text_of(receipt)
 
@@ -293,30 +295,67 @@ def test_a_follow_up_with_a_file_is_added_to_the_complaint(media: Path, spanish:
     assert attachment.description == portal.FOLLOW_UP_FILE_NOTE
 
 
+def count_hash_checks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record each hash check the status page makes, as (kind of check, kind of hash checked)."""
+    checks: list[tuple[str, str]] = []
+    for name in ("_sha256_matches", "_argon2_matches"):
+        real = getattr(portal, name)
+
+        def counting(passphrase: str, encoded: str, real: Any = real, name: str = name) -> bool:
+            checks.append((name, encoded.split("$", maxsplit=1)[0]))
+            return bool(real(passphrase, encoded))
+
+        monkeypatch.setattr(portal, name, counting)
+    return checks
+
+
 def test_a_wrong_passphrase_gets_the_same_answer_and_the_same_work_as_an_unknown_code(
     media: Path, spanish: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fill_to_review(spanish)
     code, _passphrase = receipt_codes(send(spanish))
     unknown = "ZZZZ-ZZZZ-ZZZZ" if code != "ZZZZ-ZZZZ-ZZZZ" else "YYYY-YYYY-YYYY"
-    checks: list[str] = []
-    real_check = portal.check_password
+    checks = count_hash_checks(monkeypatch)
 
-    def counting_check(password: str, encoded: str) -> bool:
-        checks.append(encoded.split("$", maxsplit=1)[0])
-        return real_check(password, encoded)
-
-    monkeypatch.setattr(portal, "check_password", counting_check)
     wrong = Client().post("/report/status", {"tracking_code": code, "passphrase": "WRONG-WRONG-WRONG"})
     missing = Client().post("/report/status", {"tracking_code": unknown, "passphrase": "WRONG-WRONG-WRONG"})
 
     assert wrong.status_code == missing.status_code == 200
     assert same_page(text_of(wrong), code) == same_page(text_of(missing), unknown)
     assert "We could not open a report with this tracking code and passphrase" in text_of(wrong)
-    assert checks == ["argon2", "argon2"]  # one Argon2 check each: same path, same timing
+    # The same checks each time (one SHA-256, one Argon2 on a decoy): same path, same timing.
+    assert checks == [("_sha256_matches", "sha256"), ("_argon2_matches", "argon2")] * 2
     denied = AuditEvent.objects.filter(object_type="intake.publicsubmission", outcome=AuditOutcome.DENIED)
     assert denied.count() == 2
     assert "portal_status_submission" not in Client().session
+
+
+def test_a_receipt_stored_with_an_argon2_hash_still_opens_with_the_same_work(
+    media: Path, spanish: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_to_review(spanish)
+    code, passphrase = receipt_codes(send(spanish))
+    hasher = portal.LegacyPassphraseHasher()
+    legacy = hasher.encode(portal.normalise_code(passphrase), hasher.salt())
+    PublicSubmission.objects.filter(tracking_code=code).update(passphrase_hash=legacy)
+    checks = count_hash_checks(monkeypatch)
+
+    wrong = portal.find_submission(tracking_code=code, passphrase="WRONG-WRONG-WRONG")
+    opened = portal.find_submission(tracking_code=code.lower(), passphrase=passphrase.replace("-", " "))
+
+    assert wrong is None
+    assert opened is not None and opened.tracking_code == code
+    # A decoy SHA-256 and the row's own Argon2: the work of any other check.
+    assert checks == [("_sha256_matches", "sha256"), ("_argon2_matches", "argon2")] * 2
+
+
+def test_the_passphrase_carries_more_than_ninety_random_bits() -> None:
+    alphabet = set(portal.CODE_ALPHABET)
+    bits = portal.PASSPHRASE_LENGTH * math.log2(len(alphabet))
+    passphrases = {portal.hash_passphrase(portal._random_code(portal.PASSPHRASE_LENGTH)) for _ in range(200)}
+
+    assert len(alphabet) == len(portal.CODE_ALPHABET) and bits > 90
+    assert len(passphrases) == 200
 
 
 def test_status_attempts_are_rate_limited_per_address(settings: Any) -> None:

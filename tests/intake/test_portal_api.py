@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from probity.core.models import FileAttachment, StoredFile
+from probity.core import audit
+from probity.core.models import AuditEvent, Deadline, FileAttachment, NumberSequence, StoredFile
 from probity.intake.models import (
     Allegation,
     Channel,
@@ -214,3 +215,48 @@ def test_rate_counters_are_shared_in_the_database_without_keeping_the_address(se
     counter = PortalRateCounter.objects.get()
     assert counter.hits == 3 and counter.scope == "submit"
     assert "203.0.113.7" not in counter.client_key and len(counter.client_key) == 64
+
+
+def test_a_complaint_and_all_it_stored_are_audited_together_in_order(media: Path) -> None:
+    response = Client().post(
+        WITH_FILES, {"complaint": json.dumps(COMPLAINT), "files": [upload("a.png", png_bytes(b"a"))]}
+    )
+
+    assert response.status_code == 201, response.content
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.object_type for e in events] == [
+        "intake.allegation",
+        "core.deadline",
+        "core.storedfile",
+        "core.fileattachment",
+        "intake.publicsubmission",
+    ]
+    assert [e.seq for e in events] == list(range(events[0].seq, events[0].seq + 5))
+    assert len({e.occurred_at for e in events}) == 1  # one append, under one lock of the chain
+    assert audit.verify().ok
+
+
+def test_a_complaint_whose_audit_append_fails_leaves_no_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(specs: Any) -> Any:
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(audit, "record_many", failing)
+    complaint = portal.PublicComplaint(narrative="They shouted at me at the booth.")
+
+    with pytest.raises(RuntimeError):
+        portal.submit_public_complaint(complaint=complaint, via_api=True)
+
+    assert not Allegation.objects.exists() and not PublicSubmission.objects.exists()
+    assert not Deadline.objects.exists() and not AuditEvent.objects.exists()
+    assert not NumberSequence.objects.filter(last__gt=0).exists()  # the number went back
+
+
+def test_a_complaint_is_stored_in_a_fixed_small_number_of_queries(django_assert_num_queries: Any) -> None:
+    post(Client(), COMPLAINT)  # the first complaint of the year creates the year's number sequence
+
+    # The rate counter (1), the triage rule (1), the number (2, in a savepoint), the allegation,
+    # its people, its clock and the receipt (4), the audit append (3), the transaction (2).
+    with django_assert_num_queries(15):
+        response = post(Client(), COMPLAINT)
+
+    assert response.status_code == 201

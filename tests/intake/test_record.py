@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
-from probity.core.models import AuditEvent, DeadlineRule, NumberSequence
+from probity.core import audit
+from probity.core.models import AuditEvent, Deadline, DeadlineRule, NumberSequence
 from probity.intake.models import (
     Allegation,
     AllegationCategory,
@@ -246,3 +248,72 @@ def test_the_system_may_record_without_a_person(make_allegation: MakeAllegation)
         action="create", object_type="intake.allegation", object_id=str(allegation.pk)
     )
     assert created.actor_id is None
+
+
+# Gathering the audit events for the caller
+
+
+def test_a_caller_that_gathers_the_events_appends_them_itself_in_its_transaction(
+    staff: Staff, org: Org
+) -> None:
+    events: list[audit.EventSpec] = []
+    data = AllegationInput(channel=Channel.PHONE, summary="Cash taken", office_id=org.nogales_port.pk)
+    before = AuditEvent.objects.count()
+
+    with transaction.atomic():
+        allegation = record_allegation(actor=staff.intake, data=data, events=events)
+        assert AuditEvent.objects.count() == before  # nothing appended behind the caller's back
+        audit.record_many(events)
+
+    assert [e.obj for e in events] == [allegation, Deadline.objects.get()]
+    created = AuditEvent.objects.filter(seq__gt=before).order_by("seq")
+    assert [(e.object_type, e.actor_id) for e in created] == [
+        ("intake.allegation", staff.intake.pk),
+        ("core.deadline", staff.intake.pk),
+    ]
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gathering_the_events_outside_a_transaction_is_refused_and_writes_nothing() -> None:
+    data = AllegationInput(channel=Channel.PHONE, summary="Cash taken")
+    before = AuditEvent.objects.count()
+
+    with pytest.raises(transaction.TransactionManagementError):
+        record_allegation(actor=None, data=data, events=[])
+
+    assert not Allegation.objects.exists() and AuditEvent.objects.count() == before
+
+
+def test_a_prea_allegation_is_audited_before_its_prea_clocks_even_when_events_are_gathered(
+    staff: Staff, categories: dict[str, AllegationCategory]
+) -> None:
+    events: list[audit.EventSpec] = []
+    data = AllegationInput(
+        channel=Channel.WEB, summary="Abuse in the hold room", category_codes=["sexual-abuse"]
+    )
+    before = AuditEvent.objects.count()
+
+    with transaction.atomic():
+        allegation = record_allegation(actor=None, data=data, events=events)
+        audit.record_many(events)
+
+    assert allegation.prea and events == []  # appended already, ahead of the PREA clocks' own
+    created = AuditEvent.objects.filter(seq__gt=before).order_by("seq")
+    kinds = [(e.object_type, e.changes.get("rule", [None, None])[1]) for e in created]
+    assert kinds == [
+        ("intake.allegation", None),
+        ("core.deadline", "intake-triage-target"),
+        ("core.deadline", "prea-intake-notification"),
+        ("core.deadline", "prea-contact-removal"),
+    ]
+
+
+def test_a_switched_off_triage_rule_starts_no_clock_and_the_allegation_is_still_taken(
+    make_allegation: MakeAllegation,
+) -> None:
+    DeadlineRule.objects.filter(code="intake-triage-target").update(active=False)
+
+    allegation = make_allegation()
+
+    assert Allegation.objects.filter(pk=allegation.pk).exists() and not Deadline.objects.exists()

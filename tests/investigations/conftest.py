@@ -17,7 +17,13 @@ from probity.intake.services.record import AllegationInput, PersonInput, record_
 from probity.investigations.models import Case
 from tests.conftest import PASSWORD, Org, Personas, make_employee
 
-pytest_plugins = ["tests.intake.conftest"]
+# Intake's fixtures, for tests that need allegations of their own (imported, not loaded as a
+# plugin: a plugin would be registered twice when tests/intake runs in the same session).
+from tests.intake import conftest as _intake
+
+staff = _intake.staff
+categories = _intake.categories
+make_allegation = _intake.make_allegation
 
 MakeCase = Callable[..., Case]
 

@@ -3,6 +3,10 @@
 Every append locks the single chain-head row (SELECT … FOR UPDATE on PostgreSQL; SQLite's
 immediate transactions serialise writers), reads the last hash, and writes the new event and
 head in one transaction, so concurrent writers can never fork the chain.
+
+The chain-head lock is held until the writer's transaction ends, so a busy service that makes
+several events in one transaction gathers them as `EventSpec`s and appends them with one
+`record_many` at the end: one lock, held for the shortest time.
 """
 
 from __future__ import annotations
@@ -123,13 +127,18 @@ def _unsaved_event(spec: EventSpec, now: dt.datetime, client_ip: str | None) -> 
 
 
 def record_many(specs: Iterable[EventSpec]) -> list[AuditEvent]:
-    """Append events in order, in one transaction, under the chain lock."""
+    """Append events in order, in one transaction, under the chain lock.
+
+    Inside a caller's transaction this adds no savepoint (two round trips saved on the busiest
+    paths): a failed append fails the caller's whole transaction, as it must, since the work
+    it audits cannot be kept without its events.
+    """
     ctx = context.current()
     now = timezone.now()
     events = [_unsaved_event(spec, now, ctx.client_ip) for spec in specs]
     if not events:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         seq, prev = head.seq, head.hash
         for event in events:
@@ -139,8 +148,7 @@ def record_many(specs: Iterable[EventSpec]) -> list[AuditEvent]:
             event.hash = hash_of(event)
             prev = event.hash
         AuditEvent.objects.bulk_create(events, batch_size=500)
-        head.seq, head.hash = seq, prev
-        head.save(update_fields=["seq", "hash"])
+        AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
     return events
 
 

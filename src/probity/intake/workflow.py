@@ -40,3 +40,21 @@ OIG_FIRST_REFUSAL = frozenset({Seriousness.CRIMINAL, Seriousness.SERIOUS_ADMINIS
 def target_of_routing(outcome: str) -> str:
     """The status a routing decision leads to."""
     return S.CLOSURE_PENDING if outcome in CLOSURE_OUTCOMES else S.ROUTED
+
+
+# A supervisor who opens a case directly records the allegation and routes it to the
+# investigation in one step (`services.triage.record_direct_opening`), so that intake sees every
+# case and its reason. Kept out of ALLEGATION_FLOW: the queue, the allegation page and the API
+# never offer it as a step of its own; only opening a case makes it.
+DIRECT_OPENING_FLOW = Workflow(
+    "allegation",
+    {(S.RECEIVED, S.ROUTED): Transition(roles=SUPERVISORS, label="Opened directly as a case")},
+    labels=ALLEGATION_FLOW.labels,
+)
+DIRECT_OPENING_OUTCOMES = frozenset(
+    {
+        RoutingOutcome.INVESTIGATION_CRIMINAL,
+        RoutingOutcome.INVESTIGATION_ADMINISTRATIVE,
+        RoutingOutcome.INVESTIGATION_JOINT,
+    }
+)

@@ -1,4 +1,8 @@
-"""`/api/v1/cases`: the case API (the same services and queries as the screens), one module per part."""
+"""`/api/v1/cases`: the case API (the same services and queries as the screens), one module per part.
+
+Each part's router is mounted at `/cases` itself (nesting them under one router would put the
+list at `/cases/`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,4 @@ from ninja import Router
 
 from probity.investigations import api_cases, api_findings, api_outcomes, api_work
 
-router = Router(tags=["cases"])
-router.add_router("", api_cases.router)
-router.add_router("", api_work.router)
-router.add_router("", api_findings.router)
-router.add_router("", api_outcomes.router)
+routers: list[Router] = [api_cases.router, api_work.router, api_findings.router, api_outcomes.router]

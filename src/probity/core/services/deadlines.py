@@ -32,9 +32,13 @@ def _rule(code: str) -> DeadlineRule:
     rule = DeadlineRule.objects.filter(code=code).first()
     if rule is None:
         raise ValidationError(f"There is no deadline rule with the code {code!r}.")
+    return _active(rule)
+
+
+def _active(rule: DeadlineRule) -> DeadlineRule:
     if not rule.active:
         raise ValidationError(
-            f"The deadline rule {code!r} is switched off; an administrator can switch it on."
+            f"The deadline rule {rule.code!r} is switched off; an administrator can switch it on."
         )
     return rule
 
@@ -42,14 +46,21 @@ def _rule(code: str) -> DeadlineRule:
 def start_deadline(
     *,
     actor: Any,
-    rule: str,
+    rule: str | DeadlineRule,
     record: models.Model,
     title: str,
     owner: User | None = None,
     office: OrgUnit | None = None,
     started_at: dt.datetime | None = None,
+    events: list[audit.EventSpec] | None = None,
 ) -> Deadline:
-    """Start the clock named `rule` on `record`, due as the rule's current duration says."""
+    """Start the clock named `rule` on `record`, due as the rule's current duration says.
+
+    `rule` is a rule's code, or the rule row itself when the caller has just read it (saving
+    a query). With `events`, the audit event is added to that list instead of appended now:
+    the caller appends it (`audit.record_many`) before its own transaction ends, together with
+    its other events, taking the chain lock once.
+    """
     title = title.strip()
     if not title:
         raise ValidationError("A deadline needs a title.")
@@ -57,21 +68,26 @@ def start_deadline(
         raise ValidationError("A deadline title may be at most 200 characters.")
     if record.pk is None:
         raise ValidationError("A deadline must be started on a saved record.")
+    if events is not None and not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("Gathered audit events need the caller's transaction.")
     started = _aware(started_at, "start")
-    with transaction.atomic():
-        found = _rule(rule)
+    found = _rule(rule) if isinstance(rule, str) else _active(rule)
+    due = compute_due_at(found, started)
+    # Everything that can refuse is checked above, so inside a caller's transaction this needs
+    # no savepoint (two round trips fewer): a failing insert fails the caller's work with it.
+    with transaction.atomic(savepoint=False):
         deadline = Deadline.objects.create(
             rule=found,
             title=title,
             content_type=ContentType.objects.get_for_model(record),
             object_id=record.pk,
             started_at=started,
-            due_at=compute_due_at(found, started),
+            due_at=due,
             owner=owner,
             office=office,
         )
-        audit.record(
-            AuditAction.CREATE,
+        spec = audit.EventSpec(
+            action=AuditAction.CREATE,
             actor=actor,
             obj=deadline,
             changes={
@@ -85,6 +101,10 @@ def start_deadline(
             },
             detail={"amount": found.amount, "unit": found.unit},
         )
+        if events is None:
+            audit.record_many([spec])
+        else:
+            events.append(spec)
     return deadline
 
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "allegation_categories.json"
 
 
-def mark(apps: Any, schema_editor: Any) -> None:
+def seed(apps: Any, schema_editor: Any) -> None:
     category = apps.get_model("intake", "AllegationCategory")
     for entry in json.loads(FIXTURE.read_text(encoding="utf-8")):
         fields = entry["fields"]
@@ -37,5 +37,5 @@ class Migration(migrations.Migration):
                 max_length=12,
             ),
         ),
-        migrations.RunPython(mark, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(seed, migrations.RunPython.noop, elidable=False),
     ]

@@ -6,7 +6,8 @@ from django.db import models
 
 
 class PublicSubmission(models.Model):
-    """The receipt of a public complaint. The passphrase is stored only as a password hash."""
+    """The receipt of a public complaint. The passphrase is stored only as a hash (SHA-256 of a
+    system-made secret of about 97 bits; receipts from before kept their Argon2 hash)."""
 
     allegation = models.OneToOneField(
         "intake.Allegation", on_delete=models.PROTECT, related_name="public_submission"

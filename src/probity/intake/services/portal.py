@@ -9,11 +9,11 @@ transaction (copying a large file must not hold the database's write lock); a bl
 transaction then fails is left unreferenced, which is harmless (it has no row, no record,
 and the same content is simply reused if it comes again).
 
-The passphrase is stored as its SHA-256, like the API tokens: it is 97 random bits chosen by
-us (20 characters from a 29-character alphabet), not a password chosen by a person, so no
-guessing attack can get through 2**96 tries on average, and key stretching (Argon2) would add
-nothing an attacker would notice while costing the server more CPU per complaint than all the
-rest of storing it. Receipts stored before that change hold an Argon2 hash and still open.
+The passphrase is stored as its SHA-256, like the API tokens. It is 97 random bits chosen by
+us (20 characters from a 29-character alphabet), not a password chosen by a person: guessing it
+takes 2**96 tries on average whatever the hash, so key stretching (Argon2, used here before)
+would add nothing an attacker would notice while costing more CPU than all the rest of storing a
+complaint. Receipts stored with an Argon2 hash still open (`passphrase_matches`).
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def normalise_code(raw: str) -> str:
 
 # Passphrases ---------------------------------------------------------------------------------
 
-PASSPHRASE_SCHEME = "sha256"
+DIGEST_SCHEME = "sha256"  # the prefix of a stored passphrase hash, as in Django's hashes
 # What a passphrase is compared on: normalised, and cut short so a huge input costs no more.
 PASSPHRASE_INPUT_MAX = 40
 
@@ -206,7 +206,7 @@ class LegacyPassphraseHasher(Argon2PasswordHasher):
 def hash_passphrase(passphrase: str) -> str:
     """The stored form of a passphrase: `sha256$` and the SHA-256 of its normalised form."""
     digest = hashlib.sha256(normalise_code(passphrase)[:PASSPHRASE_INPUT_MAX].encode()).hexdigest()
-    return f"{PASSPHRASE_SCHEME}${digest}"
+    return f"{DIGEST_SCHEME}${digest}"
 
 
 def _sha256_matches(passphrase: str, encoded: str) -> bool:
@@ -236,13 +236,15 @@ def passphrase_matches(passphrase: str, encoded: str | None) -> bool:
     the receipt has and whether there is one at all: a decoy stands in for the other kind, so a
     wrong passphrase, an unknown tracking code and an old receipt all take the same time.
     """
-    sha256_decoy, argon2_decoy = _decoys()
-    legacy = encoded is not None and encoded.startswith(f"{LegacyPassphraseHasher.algorithm}$")
-    sha256_ok = _sha256_matches(passphrase, sha256_decoy if legacy or encoded is None else encoded)
-    argon2_ok = _argon2_matches(passphrase, encoded if legacy and encoded is not None else argon2_decoy)
-    if encoded is None:
-        return False
-    return argon2_ok if legacy else sha256_ok
+    sha256_hash, argon2_hash = _decoys()
+    legacy = False
+    if encoded is not None and encoded.startswith(f"{LegacyPassphraseHasher.algorithm}$"):
+        argon2_hash, legacy = encoded, True
+    elif encoded is not None:
+        sha256_hash = encoded
+    sha256_ok = _sha256_matches(passphrase, sha256_hash)
+    argon2_ok = _argon2_matches(passphrase, argon2_hash)
+    return encoded is not None and (argon2_ok if legacy else sha256_ok)
 
 
 # Validation ----------------------------------------------------------------------------------

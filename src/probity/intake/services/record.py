@@ -127,7 +127,11 @@ def _check_people(data: AllegationInput, errors: Problems, found: Collection[int
         _problem(errors, "people", f"At most {MAX_PEOPLE} people per allegation.")
     if found is None:
         employee_ids = {p.employee_id for p in data.people if p.employee_id is not None}
-        found = set(Employee.objects.filter(pk__in=employee_ids).values_list("pk", flat=True))
+        found = (
+            set(Employee.objects.filter(pk__in=employee_ids).values_list("pk", flat=True))
+            if employee_ids
+            else set()
+        )
     for index, person in enumerate(data.people, start=1):
         if person.role not in PersonRole.values:
             _problem(errors, "people", f"Person {index}: unknown role {person.role!r}.")
@@ -179,8 +183,9 @@ def _validate(data: AllegationInput, now: dt.datetime) -> dict[str, Any]:
     _check_fields(data, now, errors)
     _check_people(data, errors)
 
-    categories = list(AllegationCategory.objects.filter(code__in=set(data.category_codes), active=True))
-    missing = set(data.category_codes) - {c.code for c in categories}
+    codes = set(data.category_codes)
+    categories = list(AllegationCategory.objects.filter(code__in=codes, active=True)) if codes else []
+    missing = codes - {c.code for c in categories}
     if missing:
         _problem(errors, "categories", f"Unknown or retired categories: {', '.join(sorted(missing))}.")
     arrest_category = None
@@ -227,8 +232,15 @@ def record_allegation(
     resolved = _validate(data, now)
     categories: list[AllegationCategory] = resolved["categories"]
     prea, use_of_force = derived_flags(data, categories)
+    # An imported historical record is not new work, so it gets no clocks (they would all be
+    # overdue). The rule is read before the number is taken: the number's lock is held until
+    # the commit, so concurrent recordings wait on everything done after taking it.
+    triage_rule = _triage_rule() if data.channel != Channel.IMPORT else None
     gathered: list[audit.EventSpec] = []
-    with transaction.atomic():
+    # With `events` the caller's transaction is the unit of work (its events cannot be appended
+    # without ours), so no savepoint: a failure here fails the caller's transaction, and the
+    # caller's busiest path saves two round trips while it holds the number's lock.
+    with transaction.atomic(savepoint=events is None):
         number = next_numbers(NUMBER_PREFIX, agency_year(resolved["received_at"]))[0]
         allegation = Allegation.objects.create(
             number=number,
@@ -285,10 +297,18 @@ def record_allegation(
                 },
             )
         )
-        # Inside the recording transaction: an allegation never exists without its clocks. An
-        # imported historical record is not new work, so it gets none (they would all be overdue).
+        # Inside the recording transaction: an allegation never exists without its clocks.
         if allegation.channel != Channel.IMPORT:
-            _start_triage_clock(actor, allegation, gathered)
+            if triage_rule is not None:
+                start_deadline(
+                    actor=actor,
+                    rule=triage_rule,
+                    record=allegation,
+                    title=f"Triage and route {allegation.number}",
+                    office=allegation.office,
+                    started_at=allegation.received_at,
+                    events=gathered,
+                )
             if allegation.prea:
                 # The PREA clocks audit themselves; the allegation's events go before theirs.
                 audit.record_many(gathered)
@@ -302,19 +322,9 @@ def record_allegation(
     return allegation
 
 
-def _start_triage_clock(actor: Any, allegation: Allegation, events: list[audit.EventSpec]) -> None:
+def _triage_rule() -> DeadlineRule | None:
     # A rule an administrator switched off runs no clock; it must never stop a report being taken.
-    rule = DeadlineRule.objects.filter(code=TRIAGE_RULE, active=True).first()
-    if rule is not None:
-        start_deadline(
-            actor=actor,
-            rule=rule,
-            record=allegation,
-            title=f"Triage and route {allegation.number}",
-            office=allegation.office,
-            started_at=allegation.received_at,
-            events=events,
-        )
+    return DeadlineRule.objects.filter(code=TRIAGE_RULE, active=True).first()
 
 
 def _announce(allegation: Allegation) -> None:

@@ -44,6 +44,8 @@ from probity.intake.services.record import TRIAGE_RULE
 from probity.intake.workflow import (
     ALLEGATION_FLOW,
     CLOSURE_OUTCOMES,
+    DIRECT_OPENING_FLOW,
+    DIRECT_OPENING_OUTCOMES,
     INTAKE_STAFF,
     OIG_FIRST_REFUSAL,
     target_of_routing,
@@ -342,6 +344,41 @@ def route(*, actor: Any, allegation: Allegation, outcome: str, rationale: str) -
                 for handler in list(hooks.routing_handlers.get(outcome, [])):
                     handler(actor=actor, allegation=member)
             _meet_triage_clock(actor, step.members)
+    return _finished(allegation, step)
+
+
+def record_direct_opening(*, actor: Any, allegation: Allegation, outcome: str, rationale: str) -> Allegation:
+    """Mark a received allegation as routed to the case a supervisor opens directly: received → routed.
+
+    The caller (investigations' `open_case_directly`) opens the case itself in the same
+    transaction, so the routing handlers are not called. Only this allegation moves: it was
+    recorded for the opening, and linked allegations keep their own course.
+    """
+    with transaction.atomic():
+        _require_visible(actor, allegation)
+        current = Allegation.objects.select_for_update().get(pk=allegation.pk)
+        if current.status != S.RECEIVED:
+            raise IllegalTransition(
+                "Only an allegation that is received can be opened directly as a case; "
+                f"this one is {_label(current.status)}.",
+                code="illegal_transition",
+            )
+        DIRECT_OPENING_FLOW.check(actor, S.RECEIVED, S.ROUTED)
+        errors: Problems = {}
+        if outcome not in DIRECT_OPENING_OUTCOMES:
+            choices = ", ".join(sorted(DIRECT_OPENING_OUTCOMES))
+            errors["outcome"] = [f"A case opened directly is one of: {choices}."]
+        rationale = _text(rationale, "rationale", errors, required="Give the reason for opening the case.")
+        _raise_if(errors)
+        step = _Step(current=current, members=[current], source=S.RECEIVED, target=S.ROUTED)
+        values: dict[str, Any] = {
+            "routing_outcome": outcome,
+            "routing_rationale": rationale,
+            "routed_at": timezone.now(),
+            "routed_by": actor,
+        }
+        _finish(actor, step, values, detail={"direct_opening": True})
+        _meet_triage_clock(actor, step.members)
     return _finished(allegation, step)
 
 

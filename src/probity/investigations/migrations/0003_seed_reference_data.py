@@ -1,5 +1,6 @@
 """Seed investigations' reference data from fixtures/ (missing codes only): penalties, the table
-of offenses and penalties, the sufficiency-review checklist and the case-age deadline rule.
+of offenses and penalties and the sufficiency-review checklist. (The case-age clock is core's
+`investigation-target` rule.)
 An administrator's later edits survive every migrate; reversing keeps the rows."""
 
 import json
@@ -16,8 +17,6 @@ def _entries(fixture: str) -> list[dict[str, Any]]:
 
 
 def seed(apps: Any, schema_editor: Any) -> None:
-    from probity.core.deadlines import seed_rules
-
     penalty = apps.get_model("investigations", "Penalty")
     offense = apps.get_model("investigations", "Offense")
     checklist = apps.get_model("investigations", "ChecklistItem")
@@ -49,7 +48,6 @@ def seed(apps: Any, schema_editor: Any) -> None:
     checklist.objects.bulk_create(
         [checklist(**fields) for fields in _entries("checklist.json") if fields["code"] not in existing]
     )
-    seed_rules(apps, FIXTURES / "deadline_rules.json")
 
 
 class Migration(migrations.Migration):

@@ -23,7 +23,14 @@ from probity.core import audit
 from probity.core.models import AuditAction, OrgUnit, OrgUnitKind
 from probity.core.numbering import next_number
 from probity.core.services.deadlines import start_deadline
-from probity.intake.models import Allegation, AllegationCategory, AllegationStatus, PersonRole, RoutingOutcome
+from probity.intake.models import (
+    Allegation,
+    AllegationCategory,
+    AllegationPerson,
+    AllegationStatus,
+    PersonRole,
+    RoutingOutcome,
+)
 from probity.investigations.models import (
     Case,
     CaseAllegation,
@@ -38,7 +45,7 @@ from probity.investigations.models import (
 )
 from probity.investigations.workflow import OPEN_STATES
 
-CASE_AGE_RULE = "case-age-target"
+CASE_AGE_RULE = "investigation-target"
 FALLBACK_CATEGORY = "other-misconduct"
 
 TYPE_OF_OUTCOME = {
@@ -95,26 +102,42 @@ def case_office_for(allegation: Allegation) -> OrgUnit:
     return root
 
 
-def _party_key(person: Any) -> tuple[Any, ...]:
+def _person_key(person: AllegationPerson) -> tuple[Any, ...]:
     if person.employee_id is not None:
         return ("employee", person.employee_id)
     return ("described", person.name.strip().lower(), person.badge_number.strip(), person.description.strip())
 
 
+def _party_key(party: CaseParty) -> tuple[Any, ...]:
+    """The key of the intake person a party was carried over from, so a linked allegation that
+    names the same person joins that party (a case party has no badge number of its own)."""
+    if party.employee_id is not None:
+        return ("employee", party.employee_id)
+    if party.source_person is not None:
+        return _person_key(party.source_person)
+    return ("described", party.name.strip().lower(), "", party.description.strip())
+
+
 def _carry_over(case: Case, allegations: Sequence[Allegation], now: dt.datetime, actor: Any) -> None:
     """Parties and per-subject allegations from intake; an employee named twice is one party."""
-    parties = {_party_key(p): p for p in case.parties.all()}
+    parties = {_party_key(p): p for p in case.parties.select_related("source_person")}
     existing_pairs = set(case.case_allegations.values_list("subject_id", "category_id"))
     fallback = AllegationCategory.objects.filter(code=FALLBACK_CATEGORY).first()
     for allegation in allegations:
         categories = list(allegation.categories.all()) or ([fallback] if fallback else [])
         for person in allegation.people.all():
-            key = _party_key(person)
+            key = _person_key(person)
             party = parties.get(key)
             if party is None:
                 description = person.description or (
                     f"Badge {person.badge_number}" if person.badge_number else ""
                 )
+                if person.employee_id is None and not person.name and not description:
+                    description = (
+                        "Anonymous"
+                        if person.anonymous
+                        else f"Unidentified {person.get_role_display().lower()}"
+                    )
                 party = CaseParty.objects.create(
                     case=case,
                     role=person.role,

@@ -1,0 +1,7 @@
+"""The deaths part's API (mounted under /api/v1/; see oversight/api.py)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["deaths"])

@@ -1,0 +1,1 @@
+"""Oversight services: every write of the programs, one module per part."""
