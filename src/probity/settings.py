@@ -315,3 +315,9 @@ PROBITY_DUPLICATE_THRESHOLD = float(os.environ.get("PROBITY_DUPLICATE_THRESHOLD"
 PROBITY_DUPLICATE_WINDOW_DAYS = int(os.environ.get("PROBITY_DUPLICATE_WINDOW_DAYS", "365"))
 PROBITY_DUPLICATE_DATE_TOLERANCE_DAYS = int(os.environ.get("PROBITY_DUPLICATE_DATE_TOLERANCE_DAYS", "14"))
 PROBITY_DUPLICATE_MAX_SUGGESTIONS = int(os.environ.get("PROBITY_DUPLICATE_MAX_SUGGESTIONS", "20"))
+
+# Public tables (the annual PREA report): counts from 1 to this minus one are shown as "fewer
+# than N", with whatever else would reveal them (probity.lib.small_cells). 1 switches it off.
+PROBITY_PUBLIC_MIN_CELL = int(os.environ.get("PROBITY_PUBLIC_MIN_CELL", "5"))
+if PROBITY_PUBLIC_MIN_CELL < 1:
+    raise ImproperlyConfigured("PROBITY_PUBLIC_MIN_CELL must be 1 or more")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -393,6 +394,8 @@ def test_my_deadlines_page_highlights_the_overdue_ones(
     assert "Tucson target" in body
     assert "El Paso notice" not in body
     assert "Tucson met" not in body
+    # The target started Wednesday runs 180 days: from Friday it is due in about six months.
+    assert re.search(r"Due in 5\xa0months", body), body
 
 
 def test_the_dashboard_shows_my_deadlines_to_everyone_and_overdue_to_supervisors(

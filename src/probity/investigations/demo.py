@@ -19,38 +19,51 @@ demo wrote them. Deterministic for the plan's seed and date.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.utils import timezone
 
 from probity.core import demo
 from probity.core.models import Deadline, Employee, OrgUnit, OrgUnitKind, Role, User
 from probity.intake.models import Allegation, AllegationStatus, RoutingOutcome
 from probity.investigations.models import (
+    Activity,
     ActivityKind,
     Case,
     CaseAllegation,
     CaseEvent,
     CaseMember,
+    CaseParty,
+    CaseSource,
     CaseStatus,
     CaseType,
     ChecklistItem,
     DisciplineAction,
     DouglasFactor,
+    EvidenceItem,
     EvidenceKind,
     FactorWeight,
+    Finding,
     FindingOutcome,
     Offense,
     PartyRole,
+    PartyRoleChange,
     Penalty,
+    PlanStep,
     ProsecutionDecision,
+    ProsecutionReferral,
     ProsecutorKind,
+    ReportVersion,
+    SufficiencyReview,
     Warning,
 )
 from probity.investigations.services import (
@@ -228,7 +241,7 @@ class _Worker:
             self.counts[target] += 1
             return
         cases.move_case(actor=lead, case=case, target=CaseStatus.INVESTIGATING)
-        span = max(age - 5, 3)
+        span = max(int(age * 0.7), 3)  # the work happens before the case is closed (at 0.8 of its age)
         self._investigate(case, lead, opened, span, finished=target not in (CaseStatus.INVESTIGATING,))
         if target in (CaseStatus.PROSECUTION, CaseStatus.ABEYANCE):
             self._prosecute(case, lead, opened, span, hold=target == CaseStatus.ABEYANCE)
@@ -434,6 +447,10 @@ class _Worker:
                 actor=self.supervisor, case=case, employee=employee, allegations=allegations
             )
             base = (opened + dt.timedelta(days=span)).date()
+            # Referred on closing, a few days before the proposal (the services stamp "now").
+            referred = max(opened, self.when(opened, span) - dt.timedelta(days=3))
+            DisciplineAction.objects.filter(pk=action.pk).update(referred_at=referred)
+            action.refresh_from_db()
             if base >= self.now.date() - dt.timedelta(days=7) or rng.random() < 0.15:
                 continue
             proposing, deciding = rng.sample([o for o in self.officials if o.pk != employee.pk], 2)
@@ -480,28 +497,68 @@ class _Worker:
                 discipline.finalize_action(actor=self.labor, action=action, final_on=decided_on)
 
 
-def _backdate(case: Case, opened: dt.datetime, now: dt.datetime) -> None:
-    """Move the case's own dates back to when intake routed it, keeping their order."""
-    case_events = CaseEvent.objects.filter(case=case).order_by("at", "pk")
-    count = case_events.count()
-    age = max((now - opened).total_seconds(), 1.0)
-    for n, event in enumerate(case_events):
-        # Spread the history over the case's life, in its order.
-        CaseEvent.objects.filter(pk=event.pk).update(
-            at=opened + dt.timedelta(seconds=age * n / max(count, 1))
-        )
-    closed = None
-    if case.status == CaseStatus.CLOSED:
-        last = CaseEvent.objects.filter(case=case).order_by("-at", "-pk").first()
-        closed = last.at if last else None
-    Case.objects.filter(pk=case.pk).update(opened_at=opened, created_at=opened, closed_at=closed)
-    CaseMember.objects.filter(case=case).update(assigned_at=opened + dt.timedelta(days=1))
-    for deadline in Deadline.objects.filter(
-        rule__code=CASE_AGE_RULE, object_id=case.pk, content_type__model="case"
-    ):
+@dataclass(frozen=True)
+class _Window:
+    """The real time in which the demo worked one case, and the case's life it stands for."""
+
+    started: dt.datetime
+    ended: dt.datetime
+    opened: dt.datetime
+    until: dt.datetime
+
+    def map(self, moment: dt.datetime) -> dt.datetime:
+        span = max((self.ended - self.started).total_seconds(), 1e-6)
+        share = min(max((moment - self.started).total_seconds() / span, 0.0), 1.0)
+        return self.opened + (self.until - self.opened) * share
+
+
+# What the services stamp with "now", moved onto each case's own timeline (custody transfers
+# keep theirs: the chain of custody refuses UPDATE, and its dates are the transfer times given).
+_STAMPED: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+    (CaseEvent, ("at",)),
+    (CaseMember, ("assigned_at", "ended_at")),
+    (CaseSource, ("linked_at",)),
+    (CaseParty, ("added_at",)),
+    (PartyRoleChange, ("at",)),
+    (CaseAllegation, ("added_at",)),
+    (PlanStep, ("created_at", "done_at")),
+    (Activity, ("created_at",)),
+    (EvidenceItem, ("created_at",)),
+    (Finding, ("recorded_at", "updated_at")),
+    (SufficiencyReview, ("submitted_at", "decided_at")),
+    (ReportVersion, ("generated_at",)),
+    (ProsecutionReferral, ("created_at",)),
+    (DisciplineAction, ("updated_at",)),
+    (Case, ("updated_at", "closed_at")),
+)
+
+
+def _backdate(windows: Sequence[_Window]) -> None:
+    """Move every stamped date onto its case's timeline (the windows do not overlap)."""
+    starts = [window.started for window in windows]
+    for model, fields in _STAMPED:
+        changed = []
+        for row in model._default_manager.filter(**{f"{fields[0]}__gte": starts[0]}).only("pk", *fields):
+            touched = False
+            for name in fields:
+                value = getattr(row, name)
+                if value is None or value < starts[0]:
+                    continue
+                window = windows[max(bisect.bisect_right(starts, value) - 1, 0)]
+                setattr(row, name, window.map(value))
+                touched = True
+            if touched:
+                changed.append(row)
+        model._default_manager.bulk_update(changed, list(fields), batch_size=500)
+    for deadline in Deadline.objects.filter(rule__code=CASE_AGE_RULE, content_type__model="case"):
+        case_row = Case.objects.filter(pk=deadline.object_id).only("opened_at", "closed_at").first()
+        if case_row is None or deadline.started_at < starts[0]:
+            continue
         length = deadline.due_at - deadline.started_at
         Deadline.objects.filter(pk=deadline.pk).update(
-            started_at=opened, due_at=opened + length, met_at=closed if deadline.met_at else None
+            started_at=case_row.opened_at,
+            due_at=case_row.opened_at + length,
+            met_at=case_row.closed_at if deadline.met_at else None,
         )
 
 
@@ -523,11 +580,13 @@ def load_investigations(loaded: demo.LoadedDemo) -> str:
         (o for o in field_offices if o.code.endswith("-WAS")), field_offices[0] if field_offices else None
     )
     opened_cases = 0
+    windows: list[_Window] = []
     for members in groups.values():
         first = members[0]
         office = case_office_for(first)
         if office.kind != OrgUnitKind.FIELD_OFFICE and fallback is not None:
             office = fallback
+        started = timezone.now()
         case = open_case(
             actor=None,
             allegations=members,
@@ -541,8 +600,13 @@ def load_investigations(loaded: demo.LoadedDemo) -> str:
         case.refresh_from_db()
         worker.work(case, opened)
         case.refresh_from_db()
-        _backdate(case, opened, now)
+        age = now - opened
+        # A closed case closed some months after opening; an open one is worked up to now.
+        until = opened + age * 0.8 if case.status == CaseStatus.CLOSED else now - dt.timedelta(hours=1)
+        windows.append(_Window(started, timezone.now(), opened, until))
         opened_cases += 1
+    if windows:
+        _backdate(windows)
     states = ", ".join(
         f"{count} {CaseStatus(state).label.lower()}" for state, count in sorted(worker.counts.items())
     )

@@ -9,6 +9,7 @@ from probity.oversight import api_deaths, api_giglio, api_incidents, api_prea
 # Incidents' router also serves /review-board (its own second router).
 ROUTERS: list[tuple[str, Router]] = [
     ("/incidents", api_incidents.router),
+    ("/review-board", api_incidents.board_router),
     ("/deaths", api_deaths.router),
     ("/prea", api_prea.router),
     ("/giglio-requests", api_giglio.router),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from probity.core.deadlines import agency_time_zone
-from probity.core.models import OrgUnit
+from probity.core.models import OrgUnit, User
 from probity.core.models.org import OFFICE_KINDS
 from probity.oversight.models import CustodyAgency
 from probity.oversight.services.deaths import FIRST_DCRA_YEAR, MAX_AGE, eligible_reviewers
@@ -73,7 +74,9 @@ class StyledForm(forms.Form):
 
 
 class DeathForm(StyledForm):
-    name = forms.CharField(label="Name", max_length=200, help_text='"Unknown" if the person is not identified.')
+    name = forms.CharField(
+        label="Name", max_length=200, help_text='"Unknown" if the person is not identified.'
+    )
     sex = forms.ChoiceField(label="Sex", choices=SEX_CHOICES, required=False)
     race = forms.ChoiceField(label="Race", choices=RACE_CHOICES, required=False)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=ETHNICITY_CHOICES, required=False)
@@ -81,28 +84,40 @@ class DeathForm(StyledForm):
     country = forms.CharField(label="Country of citizenship", max_length=100, required=False)
     date_of_death = forms.DateField(label="Date of death", widget=forms.DateInput(attrs={"type": "date"}))
     time_of_death = forms.TimeField(
-        label="Time of death", required=False, help_text="Agency time, if known.",
+        label="Time of death",
+        required=False,
+        help_text="Agency time, if known.",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     place_of_death = forms.CharField(
-        label="Place of death", max_length=300, required=False,
+        label="Place of death",
+        max_length=300,
+        required=False,
         help_text="Where the death occurred (hold room, hospital, ...).",
     )
     facility_name = forms.CharField(label="Facility", max_length=300, required=False)
     facility_location = forms.CharField(label="Facility location", max_length=200, required=False)
     facility_type = forms.CharField(
-        label="Facility type", max_length=60, required=False, help_text="Hold room, SPC, IGSA, CDF, hospital, ..."
+        label="Facility type",
+        max_length=60,
+        required=False,
+        help_text="Hold room, SPC, IGSA, CDF, hospital, ...",
     )
     office = forms.ModelChoiceField(
         label="Port, station or office",
         queryset=OrgUnit.objects.none(),
-        required=False,
-        help_text="Whose custody the person was in; supervisors of its office see the record.",
+        help_text=(
+            "Whose custody the person was in (for a detention facility, the OPR office that covers it); "
+            "supervisors of this office see the record."
+        ),
     )
     agency = forms.ChoiceField(label="Agency", choices=[("", "Choose"), *CustodyAgency.choices])
     circumstances = forms.CharField(label="Circumstances", widget=forms.Textarea(attrs={"rows": 5}))
     cause = forms.CharField(
-        label="Cause of death", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="When known."
+        label="Cause of death",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="When known.",
     )
     reported_at = local_moment(
         "When OPR learned of the death", "Agency time; the clocks start here. Empty: now."
@@ -110,9 +125,8 @@ class DeathForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        office = self.fields["office"]
-        assert isinstance(office, forms.ModelChoiceField)
-        office.queryset = OrgUnit.objects.filter(kind__in=OFFICE_KINDS).order_by("name")
+        office = cast(forms.ModelChoiceField[OrgUnit], self.fields["office"])
+        office.queryset = OrgUnit.objects.filter(kind__in=OFFICE_KINDS, active=True).order_by("name")
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -124,21 +138,25 @@ class StepForm(StyledForm):
     """Meeting one clock: when it was done (default now) and a note."""
 
     at = local_moment("When", "Agency time. Empty: now.")
-    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def moment(self) -> dt.datetime | None:
         return agency_moment(self.cleaned_data.get("at"))
 
 
+class ReviewerChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class ReviewerForm(StyledForm):
-    reviewer = forms.ModelChoiceField(label="Reviewer", queryset=eligible_reviewers().none())
+    reviewer = ReviewerChoiceField(label="Reviewer", queryset=User.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reviewer = self.fields["reviewer"]
-        assert isinstance(reviewer, forms.ModelChoiceField)
-        reviewer.queryset = eligible_reviewers()
-        reviewer.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        cast(ReviewerChoiceField, self.fields["reviewer"]).queryset = eligible_reviewers()
 
 
 class ReviewForm(StyledForm):
@@ -156,17 +174,17 @@ class ReviewForm(StyledForm):
 
 
 class DcraForm(StyledForm):
-    year = forms.TypedChoiceField(label="Year of death", coerce=int, choices=())
+    year = forms.IntegerField(label="Year of death", min_value=FIRST_DCRA_YEAR, help_text="Calendar year.")
     agency = forms.ChoiceField(
         label="Agency", required=False, choices=[("", "Both agencies"), *CustodyAgency.choices]
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        last = timezone.localdate(timezone=agency_time_zone()).year
-        year = self.fields["year"]
-        assert isinstance(year, forms.TypedChoiceField)
-        year.choices = [(value, str(value)) for value in range(last, FIRST_DCRA_YEAR - 1, -1)]
+        year = cast(forms.IntegerField, self.fields["year"])
+        year.max_value = timezone.localdate(timezone=agency_time_zone()).year
+        year.widget.attrs.update({"min": FIRST_DCRA_YEAR, "max": year.max_value})
+        year.validators.append(MaxValueValidator(year.max_value))
 
 
 class DeathFilterForm(StyledForm):
@@ -176,6 +194,5 @@ class DeathFilterForm(StyledForm):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        year = self.fields["year"]
-        assert isinstance(year, forms.ChoiceField)
+        year = cast(forms.ChoiceField, self.fields["year"])
         year.choices = [("", "Any year"), *((str(value), str(value)) for value in years)]

@@ -3,6 +3,6 @@ and demo data (owned by the engineer of that part)."""
 
 from __future__ import annotations
 
-from probity.oversight import connect_deaths, connect_giglio, connect_incidents, connect_prea
+from probity.oversight import connect_deaths, connect_giglio, connect_imports, connect_incidents, connect_prea
 
-PARTS = (connect_incidents, connect_deaths, connect_prea, connect_giglio)
+PARTS = (connect_incidents, connect_deaths, connect_prea, connect_giglio, connect_imports)

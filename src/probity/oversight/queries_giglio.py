@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from probity.core import access, audit
@@ -102,19 +102,18 @@ def request_rows(user: Any, *, status: str = OPEN) -> QuerySet[GiglioRequest]:
         rows = rows.filter(status__in=OPEN_STATES)
     elif status in GiglioStatus.values:
         rows = rows.filter(status=status)
-    return rows.order_by("due_at", "-received_at", "pk")
+    # Nulls last on both databases (PostgreSQL would put them first in ascending order).
+    return rows.order_by(F("due_at").asc(nulls_last=True), "-received_at", "pk")
 
 
 def due_soon(user: Any, now: dt.datetime | None = None) -> QuerySet[GiglioRequest]:
     """Open requests due within the warning window or already overdue, soonest first."""
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=DUE_SOON_DAYS)
-    return request_rows(user).filter(due_at__lte=horizon)
+    return request_rows(user).filter(Q(due_at__lte=horizon))
 
 
-def get_request_for(
-    user: Any, pk: Any, *, record_view: bool = True, channel: str = "web"
-) -> GiglioRequest:
+def get_request_for(user: Any, pk: Any, *, record_view: bool = True, channel: str = "web") -> GiglioRequest:
     """One request the user may see, or 404. Reading it is audited unless the caller is about to act."""
     found = access.get_for(user, _with_parts(GiglioRequest.objects.all()), pk=pk)
     if record_view:
@@ -157,6 +156,7 @@ def items_for(user: Any, request: GiglioRequest) -> ItemsView:
     items = list(
         CompiledItem.objects.filter(request=request)
         .select_related("case", "mark", "judicial_finding__recorded_by")
+        .defer("case__synopsis")
         .order_by("pk")
     )
     case_ids = {item.case_id for item in items if item.case_id is not None}

@@ -22,7 +22,6 @@ from probity.intake.models.referrals import OigAnswer, OigReferral
 __all__ = [
     "Allegation",
     "AllegationCategory",
-    "Impeachment",
     "AllegationGroup",
     "AllegationPerson",
     "AllegationStatus",
@@ -30,6 +29,7 @@ __all__ = [
     "Channel",
     "DatePrecision",
     "DuplicateSuggestion",
+    "Impeachment",
     "OigAnswer",
     "OigReferral",
     "PersonRole",

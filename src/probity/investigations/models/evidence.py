@@ -66,8 +66,15 @@ class CustodyIsAppendOnly(Exception):
     """An attempt to change or remove a link in the chain of custody."""
 
 
+class CustodyQuerySet(models.QuerySet["CustodyTransfer"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise CustodyIsAppendOnly("Links of the chain of custody cannot be deleted.")
+
+
 class CustodyTransfer(models.Model):
-    """One link in the chain of custody. Append-only: database triggers refuse UPDATE and DELETE."""
+    """One link in the chain of custody. Append-only: the model and its queryset refuse deletes and
+    edits; database triggers refuse UPDATE (and DELETE on PostgreSQL; SQLite keeps DELETE for
+    Django's test flush)."""
 
     item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="custody")
     sequence = models.PositiveIntegerField()
@@ -78,6 +85,8 @@ class CustodyTransfer(models.Model):
     transferred_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = CustodyQuerySet.as_manager()
 
     class Meta:
         ordering = ["item", "sequence"]

@@ -31,7 +31,8 @@ Mapping:
   minus the birth year, so it may be one year high), ForceUsed per non-blank member or subject
   action and per weapon discharge.
 
-Traps handled: trr_ids repeated over two reports; stars, beats and birth years written as floats
+Traps handled: trr_ids repeated over two reports (one pair dated a day apart: the
+incident takes the earlier date, the narrative gives both); stars, beats and birth years written as floats
 ("1886.0"); blank action rows (a "Response With Weapon" heading with no weapon, 14,886 rows,
 skipped); one review row whose trr_id is not in TRR-main (a warning, not an error: it carries no
 report).
@@ -41,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,6 +238,19 @@ class _Report:
     discharges: list[tuple[list[str], str]] = field(default_factory=list)  # (weapon types, detail)
 
 
+@dataclass
+class _State:
+    """What the rows read so far say."""
+
+    today: dt.date
+    reports: dict[int, _Report] = field(default_factory=dict)
+    bad_main: set[int] = field(default_factory=set)  # row_ids of bad main rows: theirs add no error
+    reviews: dict[str, list[str]] = field(default_factory=dict)
+    responders: dict[str, list[str]] = field(default_factory=dict)
+    reviewed: list[str] = field(default_factory=list)  # the trr_id of every review row
+    blank_actions: int = 0
+
+
 class ChicagoTrrFormat:
     name = NAME
 
@@ -251,7 +264,8 @@ class ChicagoTrrFormat:
         main_path = self._main_file(path)
         self.main_name = main_path.name
         release = MAIN_FILE.fullmatch(main_path.name)
-        assert release is not None  # _main_file checked the name
+        if release is None:  # _main_file checked the name already
+            raise ImportFileError(f"{main_path.name}: not a TRR-main file")
         paths = {MAIN: main_path}
         for part in COLUMNS:
             if part != MAIN:
@@ -295,43 +309,13 @@ class ChicagoTrrFormat:
     # --- parsing ----------------------------------------------------------------------------
 
     def parse(self, rows: Sequence[Row], errors: list[RowError], progress: Progress) -> list[SourceIncident]:
-        reports: dict[int, _Report] = {}
-        bad_main: set[int] = set()  # row_ids of bad main rows: their other rows add no error
-        reviews: dict[str, list[str]] = {}
-        responders: dict[str, list[str]] = {}
-        reviewed: list[str] = []  # the trr_id of every review row
-        blank_actions = 0
-        main_malformed = False  # a main row without its row_id: joins to it cannot be checked
-        today = timezone.now().astimezone(ZONE).date()
+        state = _State(today=timezone.now().astimezone(ZONE).date())
         for done, row in enumerate(sorted(rows, key=lambda r: r.values.get(TAG) != MAIN), start=1):
             if done % STEP == 0 or done == len(rows):
                 progress(STEP if done % STEP == 0 else done % STEP, len(rows))
-            reason = malformed(row)
-            if reason is not None:
-                errors.append(RowError(row.line, reason, row.file))
-                main_malformed = main_malformed or row.file == self.main_name
-                continue
-            tag = row.values[TAG]
-            if tag == MAIN:
-                self._main(row, reports, bad_main, today, errors)
-            elif tag == STATUSES:
-                self._review(row, reviews, responders, reviewed, errors)
-            else:
-                report = self._report_of(row, reports, bad_main, errors, quiet=main_malformed)
-                if report is None:
-                    continue
-                if tag == OFFICERS:
-                    self._member(row, report, errors)
-                elif tag == SUBJECTS:
-                    self._subject(row, report, errors)
-                elif tag == SUBJECT_WEAPONS:
-                    self._weapons(row, report, errors)
-                elif tag == ACTIONS:
-                    blank_actions += self._action(row, report, errors)
-                elif tag == DISCHARGES:
-                    self._discharge(row, report, errors)
-        for report in reports.values():
-            if report.member is None:
+            self._read_row(row, state, errors)
+        for report in state.reports.values():
+            if not report.member_line:
                 errors.append(
                     RowError(
                         report.line,
@@ -340,41 +324,52 @@ class ChicagoTrrFormat:
                         report.file,
                     )
                 )
+        self._warn(state)
+        incidents: dict[str, list[_Report]] = {}
+        for report in state.reports.values():
+            incidents.setdefault(report.trr_id, []).append(report)
+        return [
+            self._incident(trr_id, group, state.reviews.get(trr_id, []), state.responders.get(trr_id, []))
+            for trr_id, group in incidents.items()
+            if all(report.member is not None for report in group)
+        ]
+
+    def _read_row(self, row: Row, state: _State, errors: list[RowError]) -> None:
+        reason = malformed(row)
+        if reason is not None:
+            errors.append(RowError(row.line, reason, row.file))
+            return
+        tag = row.values[TAG]
+        if tag == MAIN:
+            self._main(row, state.reports, state.bad_main, state.today, errors)
+            return
+        if tag == STATUSES:
+            self._review(row, state, errors)
+            return
+        report = self._report_of(row, state.reports, state.bad_main, errors)
+        if report is None:
+            return
+        if tag == ACTIONS:
+            state.blank_actions += self._action(row, report, errors)
+            return
+        handlers = {OFFICERS: self._member, SUBJECTS: self._subject, SUBJECT_WEAPONS: self._weapons}
+        handlers.get(tag, self._discharge)(row, report, errors)
+
+    def _warn(self, state: _State) -> None:
         # Reviews of reports that are not in TRR-main carry no incident: said, not fatal.
-        known = {report.trr_id for report in reports.values()}
-        unknown = [trr_id for trr_id in reviewed if trr_id not in known]
+        known = {report.trr_id for report in state.reports.values()}
+        unknown = [trr_id for trr_id in state.reviewed if trr_id not in known]
         if unknown:
             self.warnings.append(
                 f"{plural(len(unknown), 'review row')} in the TRR-statuses file name "
                 f"{'a trr_id' if len(set(unknown)) == 1 else 'trr_ids'} not in {self.main_name} "
                 f"({', '.join(sorted(set(unknown))[:5])}); ignored"
             )
-        incidents: dict[str, list[_Report]] = {}
-        for report in reports.values():
-            incidents.setdefault(report.trr_id, []).append(report)
-        found = []
-        for trr_id, group in incidents.items():
-            first = group[0]
-            for other in group[1:]:
-                if other.day != first.day:
-                    errors.append(
-                        RowError(
-                            other.line,
-                            f"trr_id {trr_id} is dated {other.day.isoformat()} here but "
-                            f"{first.day.isoformat()} on line {first.line}",
-                            other.file,
-                        )
-                    )
-            if all(r.member is not None for r in group):
-                found.append(
-                    self._incident(trr_id, group, reviews.get(trr_id, []), responders.get(trr_id, []))
-                )
-        if blank_actions:
+        if state.blank_actions:
             self.warnings.append(
-                f"{plural(blank_actions, 'blank action row')} in the TRR-actions-responses file "
+                f"{plural(state.blank_actions, 'blank action row')} in the TRR-actions-responses file "
                 "(a heading without an action) skipped"
             )
-        return found
 
     def _main(
         self,
@@ -384,7 +379,7 @@ class ChicagoTrrFormat:
         today: dt.date,
         errors: list[RowError],
     ) -> None:
-        values, problems = row.values, []
+        values, problems = row.values, list[str]()
         row_id = int(values["row_id"]) if ROW_ID.fullmatch(values["row_id"]) else None
         if row_id is None:
             problems.append(f'row_id "{values["row_id"]}" is not a number')
@@ -415,13 +410,7 @@ class ChicagoTrrFormat:
         )
 
     def _report_of(
-        self,
-        row: Row,
-        reports: dict[int, _Report],
-        bad_main: set[int],
-        errors: list[RowError],
-        *,
-        quiet: bool,
+        self, row: Row, reports: dict[int, _Report], bad_main: set[int], errors: list[RowError]
     ) -> _Report | None:
         values = row.values
         if not ROW_ID.fullmatch(values["row_id"]):
@@ -431,7 +420,7 @@ class ChicagoTrrFormat:
         report = reports.get(row_id)
         if report is not None and report.trr_id == values["trr_id"]:
             return report
-        if row_id not in bad_main and not quiet:
+        if row_id not in bad_main:
             errors.append(
                 RowError(
                     row.line,
@@ -455,7 +444,8 @@ class ChicagoTrrFormat:
     def _member(self, row: Row, report: _Report, errors: list[RowError]) -> None:
         if not self._once(row, "reporting member", report.member_line, errors):
             return
-        values, problems = row.values, []
+        report.member_line = row.line  # even when bad: its errors say enough
+        values, problems = row.values, list[str]()
         injured = _flag("injured", values["injured"], problems)
         on_duty = _flag("duty_status", values["duty_status"], problems)
         in_uniform = _flag("in_uniform", values["in_uniform"], problems)
@@ -487,12 +477,11 @@ class ChicagoTrrFormat:
             description=clip(", ".join(parts), DESCRIPTION_LIMIT),
             injured=bool(injured),
         )
-        report.member_line = row.line
 
     def _subject(self, row: Row, report: _Report, errors: list[RowError]) -> None:
         if not self._once(row, "subject", report.subject_line, errors):
             return
-        values, problems = row.values, []
+        values, problems = row.values, list[str]()
         flags = {
             name: _flag(name, values[name], problems)
             for name in ("injured", "alleged_injury", "hospitalized", "armed", "drug_related", "gang_related")
@@ -519,7 +508,12 @@ class ChicagoTrrFormat:
         if values["condition_new_trr"]:
             described.append(f"condition: {values['condition_new_trr']}")
         described += [
-            label for label, on in (("drug related", flags["drug_related"]), ("gang related", flags["gang_related"])) if on
+            label
+            for label, on in (
+                ("drug related", flags["drug_related"]),
+                ("gang related", flags["gang_related"]),
+            )
+            if on
         ]
         armed_with = values["armed_with"]
         if armed_with and values["weapon_use"]:
@@ -563,7 +557,7 @@ class ChicagoTrrFormat:
 
     @staticmethod
     def _discharge(row: Row, report: _Report, errors: list[RowError]) -> None:
-        values, problems = row.values, []
+        values, problems = row.values, list[str]()
         shots = values["total_number_of_shots"]
         if shots and not NUMBER.fullmatch(shots):
             problems.append(f'total_number_of_shots "{shots}" is not a number')
@@ -588,22 +582,14 @@ class ChicagoTrrFormat:
         ]
         report.discharges.append((types, "; ".join(detail)))
 
-    def _review(
-        self,
-        row: Row,
-        reviews: dict[str, list[str]],
-        responders: dict[str, list[str]],
-        reviewed: list[str],
-        errors: list[RowError],
-    ) -> None:
+    @staticmethod
+    def _review(row: Row, state: _State, errors: list[RowError]) -> None:
         values = row.values
         trr_id = values["trr_id"]
         if not TRR_ID.fullmatch(trr_id):
-            errors.append(
-                RowError(row.line, f'trr_id "{trr_id}" is not a TRR number (YYYY-NNNNN)', row.file)
-            )
+            errors.append(RowError(row.line, f'trr_id "{trr_id}" is not a TRR number (YYYY-NNNNN)', row.file))
             return
-        reviewed.append(trr_id)
+        state.reviewed.append(trr_id)
         reviewer = " ".join(
             p
             for p in (values["first_name"].title(), values["middle_initial"], values["last_name"].title())
@@ -627,11 +613,11 @@ class ChicagoTrrFormat:
             if values[name]
         ]
         line = f"{who} reviewed the report of {member or 'an unnamed member'}"
-        reviews.setdefault(trr_id, []).append(line + (f": {'; '.join(said)}" if said else ""))
+        state.reviews.setdefault(trr_id, []).append(line + (f": {'; '.join(said)}" if said else ""))
         if values["on_scene_response_i"].upper() == "Y":
-            responders.setdefault(trr_id, []).append(f"{who}, reviewing supervisor")
+            state.responders.setdefault(trr_id, []).append(f"{who}, reviewing supervisor")
         if values["evident_technician"].upper() == "RESPONDED":
-            responders.setdefault(trr_id, []).append("an evidence technician")
+            state.responders.setdefault(trr_id, []).append("an evidence technician")
 
     # --- one incident -----------------------------------------------------------------------
 
@@ -639,13 +625,15 @@ class ChicagoTrrFormat:
         self, trr_id: str, reports: list[_Report], reviews: list[str], responders: list[str]
     ) -> SourceIncident:
         first = reports[0]
+        day = min(report.day for report in reports)
         employees: list[SourceEmployee] = []
         subjects: dict[str, SourceSubject] = {}
         force: list[SourceForce] = []
         weapons: set[str] = set()
         for index, report in enumerate(reports):
             member = report.member
-            assert member is not None  # checked by the caller
+            if member is None:  # the caller passes only reports with their member
+                raise ValueError(f"row_id {report.row_id} has no reporting member")
             member.actions = "; ".join(dict.fromkeys(action for action, _ in report.member_actions))
             employees.append(member)
             if report.subject is not None:
@@ -699,8 +687,7 @@ class ChicagoTrrFormat:
             source_reference=f"{REFERENCE_PREFIX}{trr_id}",
             kind=kind,
             status=IncidentStatus.CLOSED if closed else IncidentStatus.REPORTED,
-            occurred_at=local_midnight(first.day, ZONE),
-            local_year=first.day.year,
+            occurred_at=local_midnight(day, ZONE),
             summary=clip(summary, 300),
             place=clip(self._place(first.values), 300),
             narrative=self._narrative(trr_id, reports, employees, list(subjects.values())),
@@ -724,16 +711,28 @@ class ChicagoTrrFormat:
         return f"{street or 'street not stated'}, Chicago" + (f" ({', '.join(where)})" if where else "")
 
     def _narrative(
-        self, trr_id: str, reports: list[_Report], employees: list[SourceEmployee], subjects: list[SourceSubject]
+        self,
+        trr_id: str,
+        reports: list[_Report],
+        employees: list[SourceEmployee],
+        subjects: list[SourceSubject],
     ) -> str:
         first = reports[0].values
         lines = [
             f"Imported from the Invisible Institute's chicago-police-data (CPD tactical response "
             f"reports, FOIA p877988), TRR {trr_id}: {plural(len(reports), 'report')} "
             f"(row_id {', '.join(str(r.row_id) for r in reports)}).",
-            f"Date {reports[0].day.isoformat()}; the source gives no time of day (recorded as "
-            "midnight, Chicago time).",
         ]
+        days = sorted({report.day for report in reports})
+        lines.append(
+            f"Date {days[0].isoformat()}; the source gives no time of day (recorded as midnight, "
+            "Chicago time)."
+            + (
+                f" Its reports are dated {' and '.join(d.isoformat() for d in days)}."
+                if len(days) > 1
+                else ""
+            )
+        )
         conditions = [
             f"event {whole(first['event_no'])}" if first["event_no"] else "",
             first["indoor_or_outdoor"].lower(),
@@ -770,5 +769,8 @@ class ChicagoTrrFormat:
         discharges = [(types, detail) for r in reports for types, detail in r.discharges]
         if discharges:
             lines += ["", "Weapon discharges:"]
-            lines += [f"- {', '.join(types) or 'type not stated'}: {detail or 'no detail'}" for types, detail in discharges]
+            lines += [
+                f"- {', '.join(types) or 'type not stated'}: {detail or 'no detail'}"
+                for types, detail in discharges
+            ]
         return "\n".join(lines)

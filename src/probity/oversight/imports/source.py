@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from probity.core.imports import ImportFileError, Progress, Row, RowError, SourceFile
 from probity.intake.imports.source import text_of
-from probity.oversight.models import ForceUsed, IncidentEmployee, IncidentSubject, IncidentStatus
+from probity.oversight.models import ForceUsed, IncidentEmployee, IncidentStatus, IncidentSubject
 
 TAG = "_tag"  # which file of a multi-file source a row comes from
 STEP = 5000  # rows between two progress reports
@@ -72,7 +72,6 @@ class SourceIncident:
     source_reference: str
     kind: str
     occurred_at: dt.datetime  # aware, UTC
-    local_year: int  # the year where it happened, for the incident number
     summary: str
     status: str = IncidentStatus.CLOSED
     place: str = ""
@@ -94,7 +93,9 @@ class Format(Protocol):
 
     def read(self, path: Path) -> SourceFile: ...
 
-    def parse(self, rows: Sequence[Row], errors: list[RowError], progress: Progress) -> list[SourceIncident]: ...
+    def parse(
+        self, rows: Sequence[Row], errors: list[RowError], progress: Progress
+    ) -> list[SourceIncident]: ...
 
 
 # --- helpers shared by the formats ----------------------------------------------------------
@@ -169,4 +170,3 @@ def title(text: str) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-

@@ -185,8 +185,9 @@ def add_to_agenda(*, actor: Any, meeting: BoardMeeting, incident: CriticalIncide
                 .first()
             )
             if other is not None:
+                held_on = f"{other.meeting.held_on:%Y-%m-%d}"
                 errors["incident"] = [
-                    f"{locked.number} is already on the agenda of the meeting of {other.meeting.held_on:%Y-%m-%d}."
+                    f"{locked.number} is already on the agenda of the meeting of {held_on}."
                 ]
         involved = _involved(locked, list(current.members.all()))
         if involved:
@@ -275,7 +276,8 @@ def record_determination(*, actor: Any, item: AgendaItem, determination: str, ra
         locked = CriticalIncident.objects.select_for_update(of=("self",)).get(pk=current.incident_id)
         if current.determination:
             raise IllegalTransition(
-                f"The board already determined {locked.number}: {current.get_determination_display().lower()}.",
+                f"The board already determined {locked.number}: "
+                f"{current.get_determination_display().lower()}.",
                 code="decided",
             )
         if meeting.held_on > agency_today():
@@ -424,7 +426,8 @@ def add_recommendation(
                 actor=actor,
                 rule=rule,
                 record=recommendation,
-                title=f"Board recommendation on {current.incident.number} ({recommendation.get_kind_display().lower()})",
+                title=f"Board recommendation on {current.incident.number} "
+                f"({recommendation.get_kind_display().lower()})",
                 owner=owner,
                 office=current.incident.office,
                 started_at=now,
@@ -436,10 +439,10 @@ def add_recommendation(
             for spec in clock:
                 if spec.obj is deadline:
                     changes = {**spec.changes, "due_at": [None, due]}
-                    spec = dataclasses.replace(
-                        spec, changes=changes, detail={**spec.detail, "due_on": due_on.isoformat()}
-                    )
-                events.append(spec)
+                    detail = {**spec.detail, "due_on": due_on.isoformat()}
+                    events.append(dataclasses.replace(spec, changes=changes, detail=detail))
+                else:
+                    events.append(spec)
         audit.record_many(events)
     return recommendation
 

@@ -126,7 +126,7 @@ def _data_only_fetcher() -> Any:
 
 
 def render_pdf(content: ReviewReport) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     html = render_to_string(
         "oversight/deaths/report/review.html", {"report": content, "classification": CLASSIFICATION}

@@ -58,18 +58,17 @@ from probity.oversight.models import (
     DeathReview,
     DeathReviewStatus,
     IncidentKind,
-    IncidentStatus,
 )
 
 NUMBER_PREFIX = "DIC"
-INCIDENT_PREFIX = "CI"
 NOTICE_RULE = "death-in-custody-notice"
 RELEASE_RULE = "death-in-custody-public-release"
 REPORT_30_RULE = "death-in-custody-report-30"
 REPORT_90_RULE = "death-in-custody-report-90"
 REVIEWER_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.SUPERVISOR})
 MAX_TEXT = 50_000
-MAX_AGE = 130
+MAX_AGE = 120
+EARLIEST_DEATH = dt.date(1990, 1, 1)
 ADD_PERMISSION = "oversight.add_deathincustody"
 CHANGE_PERMISSION = "oversight.change_deathincustody"
 PDF = "application/pdf"
@@ -155,12 +154,12 @@ def _text(value: Any, name: str, errors: Problems, *, limit: int, required: str 
     if not isinstance(value, str):
         errors.setdefault(name, []).append("This must be text.")
         return ""
-    value = value.strip()
-    if required and not value:
+    text: str = value.strip()
+    if required and not text:
         errors.setdefault(name, []).append(required)
-    if len(value) > limit:
+    if len(text) > limit:
         errors.setdefault(name, []).append(f"This must be {limit:,} characters or fewer.")
-    return value
+    return text
 
 
 def _limit(name: str) -> int:
@@ -194,12 +193,6 @@ def _moment(value: Any, name: str, errors: Problems, *, now: dt.datetime) -> dt.
 
 def _lock(death: DeathInCustody) -> DeathInCustody:
     return DeathInCustody.objects.select_for_update(of=("self",)).get(pk=death.pk)
-
-
-def _sync(death: DeathInCustody, current: DeathInCustody) -> DeathInCustody:
-    for field in DeathInCustody._meta.concrete_fields:
-        setattr(death, field.attname, getattr(current, field.attname))
-    return death
 
 
 def _username(user: User | None) -> str | None:
@@ -266,6 +259,8 @@ def death_problems(
         date_of_death = None
     elif date_of_death > today:
         errors["date_of_death"] = ["The date of death is in the future."]
+    elif date_of_death < EARLIEST_DEATH:
+        errors["date_of_death"] = ["The date of death is too long ago; check the year."]
     values["date_of_death"] = date_of_death
     if time_of_death is not None and not isinstance(time_of_death, dt.time):
         errors["time_of_death"] = ["Give the time of death as hours and minutes, or leave it empty."]
@@ -275,12 +270,17 @@ def death_problems(
 
 
 def _office(office: Any, errors: Problems) -> OrgUnit | None:
-    if office is None:
-        return None
-    if not isinstance(office, OrgUnit) or office.pk is None or office.kind not in OFFICE_KINDS:
-        errors["office"] = ["Choose the port, station or office where the person was held."]
-        return None
-    return office
+    found = (
+        OrgUnit.objects.filter(pk=office.pk, kind__in=OFFICE_KINDS, active=True).first()
+        if isinstance(office, OrgUnit) and office.pk is not None
+        else None
+    )
+    if found is None:
+        errors["office"] = [
+            "Choose the port, station or office whose custody it was (for a detention facility, "
+            "the OPR office that covers it)."
+        ]
+    return found
 
 
 def record_death(
@@ -298,7 +298,7 @@ def record_death(
     facility_name: str,
     facility_location: str,
     facility_type: str,
-    office: OrgUnit | None,
+    office: OrgUnit,
     agency: str,
     circumstances: str,
     cause: str = "",
@@ -349,65 +349,62 @@ def record_death(
             created_by=actor,
             **values,
         )
+        incident = _open_incident(actor, death)
+        death.incident = incident
+        death.save(update_fields=["incident"])
         events: list[audit.EventSpec] = [
             audit.EventSpec(
                 AuditAction.CREATE,
                 actor=actor,
                 obj=death,
                 changes={
+                    "number": [None, death.number],
                     **{key: [None, value] for key, value in values.items() if value not in ("", None)},
                     "office": [None, unit.code if unit else None],
                     "reported_at": [None, reported],
+                    "incident": [None, incident.number],
                 },
             )
         ]
-        incident = _open_incident(actor, death, now, events)
-        death.incident = incident
-        death.save(update_fields=["incident"])
         _start_clocks(actor, death, events)
         audit.record_many(events)
     return death
 
 
-def _open_incident(
-    actor: Any, death: DeathInCustody, now: dt.datetime, events: list[audit.EventSpec]
-) -> CriticalIncident:
-    """The critical incident the use-of-force program reviews a death as (a board matter: a death)."""
+def _open_incident(actor: Any, death: DeathInCustody) -> CriticalIncident:
+    """The critical incident the use-of-force program reviews the death as (a board matter),
+    reported through the incidents service with the deceased as its subject."""
+    from probity.oversight.services.incidents import SubjectInput, report_incident
+
     where = death.place_of_death or ", ".join(p for p in (death.facility_name, death.facility_location) if p)
     summary = f"Death in custody of {death.name}" + (
         f" at {death.facility_name}" if death.facility_name else ""
     )
-    occurred = local_start(death.date_of_death, death.time_of_death)
-    incident = CriticalIncident.objects.create(
-        number=next_number(INCIDENT_PREFIX, occurred.year),
+    return report_incident(
+        actor=actor,
         kind=IncidentKind.DEATH,
-        status=IncidentStatus.REPORTED,
-        occurred_at=occurred,
+        occurred_at=local_start(death.date_of_death, death.time_of_death),
         place=where[:300],
-        office=death.office,
+        office=death.office,  # type: ignore[arg-type]  # record_death requires it
         summary=summary[:300],
         narrative=death.circumstances,
+        employees=(),
+        subjects=(
+            SubjectInput(
+                description=f"{death.name} (died; {death.number})"[:300],
+                age=death.age,
+                sex=death.sex,
+                race=death.race,
+            ),
+        ),
+        force=(),
+        training_discharge=False,
+        serious_injury=False,
         death=True,
-        created_at=now,
-        created_by=actor,
-        updated_at=now,
+        responders="",
+        notified_at=None,
+        on_scene_at=None,
     )
-    events.append(
-        audit.EventSpec(
-            AuditAction.CREATE,
-            actor=actor,
-            obj=incident,
-            changes={
-                "kind": [None, incident.kind],
-                "occurred_at": [None, occurred],
-                "office": [None, death.office.code if death.office else None],
-                "summary": [None, incident.summary],
-                "death": [None, True],
-            },
-            detail={"death": death.number},
-        )
-    )
-    return incident
 
 
 def _start_clocks(actor: Any, death: DeathInCustody, events: list[audit.EventSpec]) -> list[Deadline]:
@@ -453,6 +450,10 @@ class Clock:
     @property
     def rule_name(self) -> str:
         return self.deadline.rule.name if self.deadline is not None else ""
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
 
     @property
     def is_open(self) -> bool:
@@ -513,7 +514,7 @@ def _meet(*, actor: Any, death: DeathInCustody, key: str, at: dt.datetime | None
     with transaction.atomic():
         current = _lock(death)
         deadline = (
-            Deadline.objects.select_for_update()
+            Deadline.objects.select_for_update(of=("self",))
             .filter(
                 content_type__app_label="oversight",
                 content_type__model="deathincustody",
@@ -605,7 +606,7 @@ def eligible_reviewers() -> Any:
 def _review_of(death: DeathInCustody, *, lock: bool = False) -> DeathReview | None:
     rows = DeathReview.objects.filter(death_id=death.pk)
     if lock:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     return rows.select_related("reviewer").first()
 
 
@@ -674,7 +675,7 @@ def update_review(
     """The reviewer writes (or revises) the standards in force, the facts, compliance and findings."""
     _require_visible(actor, death)
     errors: Problems = {}
-    limit = int(DeathReview._meta.get_field("standards").max_length or 100)  # type: ignore[union-attr]
+    limit = int(DeathReview._meta.get_field("standards").max_length or 100)
     values = {
         "standards": _text(standards, "standards", errors, limit=limit),
         "facts": _text(facts, "facts", errors, limit=MAX_TEXT),
@@ -845,12 +846,15 @@ def dcra_problems(year: Any, agency: Any) -> Problems:
     return errors
 
 
-def dcra_export(*, actor: Any, year: int, agency: str | None = None) -> bytes:
-    """The year's deaths (by calendar year of death; one agency or both) as DCRA CSV; audited."""
-    if not may_manage(actor):
-        raise PermissionDenied("Only a program manager may export the DCRA report.")
+def dcra_csv(
+    *, actor: Any, year: int, agency: str | None = None, actor_username: str = ""
+) -> tuple[bytes, int]:
+    """The CSV and its row count, audited as an export. For callers that checked permission;
+    `actor=None` is the operator at the command line (`actor_username`), who sees every record."""
     _raise_if(dcra_problems(year, agency))
-    rows = access.visible(actor, DeathInCustody.objects.filter(date_of_death__year=year))
+    rows = DeathInCustody.objects.filter(date_of_death__year=year)
+    if actor is not None:
+        rows = access.visible(actor, rows)
     if agency:
         rows = rows.filter(agency=agency)
     out = io.StringIO(newline="")
@@ -865,6 +869,7 @@ def dcra_export(*, actor: Any, year: int, agency: str | None = None) -> bytes:
     audit.record(
         AuditAction.EXPORT,
         actor=actor,
+        actor_username=actor_username,
         object_type=audit.label_of(DeathInCustody),
         object_repr=f"DCRA {year}" + (f" {agency}" if agency else ""),
         detail={
@@ -876,4 +881,12 @@ def dcra_export(*, actor: Any, year: int, agency: str | None = None) -> bytes:
             "sha256": hashlib.sha256(data).hexdigest(),
         },
     )
+    return data, count
+
+
+def dcra_export(*, actor: Any, year: int, agency: str | None = None) -> bytes:
+    """The year's deaths (by calendar year of death; one agency or both) as DCRA CSV; audited."""
+    if not may_manage(actor):
+        raise PermissionDenied("Only a program manager may export the DCRA report.")
+    data, _ = dcra_csv(actor=actor, year=year, agency=agency)
     return data

@@ -265,7 +265,7 @@ def _check_office(actor: Any, office: Any, errors: Problems) -> OrgUnit | None:
     if not isinstance(office, OrgUnit) or office.pk is None:
         errors["office"] = ["Choose the office where it happened."]
         return None
-    found = OrgUnit.objects.filter(pk=office.pk, active=True).first()
+    found: OrgUnit | None = OrgUnit.objects.filter(pk=office.pk, active=True).first()
     if found is None:
         errors["office"] = ["Choose an active office."]
         return None
@@ -648,7 +648,7 @@ def _link(actor: Any, incident: CriticalIncident, record: Allegation | Case, nam
             "Only program managers, supervisors and the reviewer link records to an incident."
         )
     model = type(record)
-    found = None
+    found: Any = None
     if isinstance(record, Allegation | Case) and record.pk is not None:
         rows = model._default_manager.filter(pk=record.pk)
         found = (access.visible(actor, rows) if actor is not None else rows).first()
@@ -729,7 +729,8 @@ def _guard(incident: CriticalIncident, source: str, target: str) -> list[str]:
         problems = []
         if incident.meets_board_criteria:
             problems.append(
-                f"{incident.number} meets the review board's criteria, so it goes to the board before it closes."
+                f"{incident.number} meets the review board's criteria, so it goes to the board "
+                "before it closes."
             )
         if not incident.facts.strip():
             problems.append("The reviewer documents the facts before the incident closes.")
