@@ -46,7 +46,7 @@ def file_complaint_in_spanish(page: Any, base: str, org: Org, incident: dt.date,
     page.get_by_text("No, quiero permanecer en el anonimato").click()  # USWDS styles the label
     page.get_by_role("button", name="Guardar y continuar").first.click()
     assert page.get_by_text("Elija los archivos que quiere adjuntar (opcional)").is_visible()
-    page.locator("input[type=file]").set_input_files(str(photo))  # USWDS wraps the labelled input
+    page.get_by_label("Elija los archivos que quiere adjuntar (opcional)").set_input_files(str(photo))
     page.get_by_role("button", name="Adjuntar los archivos elegidos").click()
     page.get_by_role("button", name="Guardar y continuar").first.click()
     assert page.get_by_text("foto.png").first.is_visible()

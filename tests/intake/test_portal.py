@@ -537,3 +537,23 @@ def test_portal_pages_show_no_staff_navigation_and_load_no_third_party_script(
 def test_the_spanish_catalogue_is_complete_and_its_compiled_file_is_up_to_date() -> None:
     assert catalog.untranslated() == []
     assert catalog.is_up_to_date(), "run: python -m probity.intake.portal.catalog compile"
+
+
+def test_the_file_input_is_named_by_its_own_label_not_by_the_upload_widgets_instructions(
+    spanish: Client,
+) -> None:
+    for slug, data in (
+        ("what", {"narrative": "Un agente me empujó.", "concern": "force"}),
+        ("when", {"day": "", "month": "3", "year": "2025", "place": "", "office": ""}),
+        ("who", {"people-count": "1", "person-0-role": "subject", "person-0-description": "Alto"}),
+        ("you", {"identity": "anonymous", "contact_preference": "none"}),
+    ):
+        spanish.post(step(slug), {**data, "action": "next"})
+
+    page = text_of(spanish.get(step("files")))
+
+    file_input = re.search(r"<input[^>]*type=\"file\"[^>]*>", page)
+    assert file_input is not None, page[:2000]
+    assert 'aria-labelledby="id_attachments_label"' in file_input.group(0)
+    label = re.search(r'<label[^>]*id="id_attachments_label"[^>]*>([^<]*)</label>', page)
+    assert label is not None and "Elija los archivos" in label.group(1)

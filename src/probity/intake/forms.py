@@ -60,6 +60,15 @@ CONTACT_PREFERENCES = [
 ]
 
 
+def name_file_inputs(form: forms.Form) -> None:
+    """Name each file input by its label. USWDS's file-input script writes its drag-and-drop
+    instructions into the input's aria-label, which would otherwise hide the label from screen
+    readers; aria-labelledby takes precedence (the templates give the label that id)."""
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.FileInput):
+            field.widget.attrs["aria-labelledby"] = f"{form[name].auto_id}_label"
+
+
 def _style(fields: Iterable[forms.Field]) -> None:
     """USWDS classes on every widget, so templates can render fields as they are."""
     for field in fields:
@@ -272,6 +281,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self.fields.values())
+        name_file_inputs(self)
         query = self.fields["employee_query"]
         query.widget.attrs.update({"autocomplete": "off", "type": "search"})
 
@@ -371,6 +381,7 @@ class _ActionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self.fields.values())
+        name_file_inputs(self)
 
 
 class TriageForm(_ActionForm):
@@ -535,6 +546,7 @@ class QueueFilterForm(forms.Form):
         _set_queryset(self, "category", AllegationCategory.objects.order_by("sort_order", "name"))
         _set_queryset(self, "office", office_choices())
         _style(self.fields.values())
+        name_file_inputs(self)
         for field in self.fields.values():
             field.widget.attrs.pop("required", None)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from probity.intake.forms import name_file_inputs
 from probity.intake.models import DatePrecision
 from probity.intake.services import portal
 from probity.intake.services.portal import ContactPreference, InvolvedRole, PublicConcern
@@ -49,6 +50,7 @@ class PortalForm(forms.Form):
             if isinstance(widget, forms.FileInput):
                 css = "usa-file-input"
             widget.attrs.setdefault("class", css)
+        name_file_inputs(self)
 
     def check_length(self, name: str, limit: int) -> str:
         value: str = self.cleaned_data.get(name) or ""
