@@ -470,3 +470,27 @@ def test_office_page_runs_a_fixed_number_of_queries(
         response = client.get("/deadlines/office/")
     assert response.status_code == 200
     assert response.content.decode().count("<tr") == 3 + extra
+
+
+def test_a_deadline_can_be_given_its_own_due_time_but_not_one_before_it_starts(
+    frozen: object, org: Org
+) -> None:
+    start = WEDNESDAY
+    chosen = dt.datetime(2027, 1, 15, 22, 0, tzinfo=UTC)
+
+    deadline = start_deadline(
+        actor=None, rule="corrective-action-due", record=org.tucson, title="Board's date", due_at=chosen
+    )
+
+    assert (deadline.started_at, deadline.due_at) == (start, chosen)
+    event = AuditEvent.objects.filter(object_type="core.deadline", object_id=str(deadline.pk)).get()
+    assert str(event.changes["due_at"][1]).startswith("2027-01-15T22:00")
+    with pytest.raises(ValidationError, match="before it starts"):
+        start_deadline(
+            actor=None,
+            rule="corrective-action-due",
+            record=org.tucson,
+            title="Backwards",
+            due_at=start - dt.timedelta(days=1),
+        )
+    assert Deadline.objects.filter(title="Backwards").count() == 0

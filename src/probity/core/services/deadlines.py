@@ -53,8 +53,12 @@ def start_deadline(
     office: OrgUnit | None = None,
     started_at: dt.datetime | None = None,
     events: list[audit.EventSpec] | None = None,
+    due_at: dt.datetime | None = None,
 ) -> Deadline:
     """Start the clock named `rule` on `record`, due as the rule's current duration says.
+
+    `due_at` sets another due time when a decision fixes one (a board giving a recommendation
+    its date); the rule's duration is then only the default. It cannot be before the start.
 
     `rule` is a rule's code, or the rule row itself when the caller has just read it (saving
     a query). With `events`, the audit event is added to that list instead of appended now:
@@ -72,7 +76,9 @@ def start_deadline(
         raise transaction.TransactionManagementError("Gathered audit events need the caller's transaction.")
     started = _aware(started_at, "start")
     found = _rule(rule) if isinstance(rule, str) else _active(rule)
-    due = compute_due_at(found, started)
+    due = compute_due_at(found, started) if due_at is None else _aware(due_at, "due")
+    if due < started:
+        raise ValidationError("A deadline cannot be due before it starts.")
     # Everything that can refuse is checked above, so inside a caller's transaction this needs
     # no savepoint (two round trips fewer): a failing insert fails the caller's work with it.
     with transaction.atomic(savepoint=False):

@@ -14,7 +14,6 @@ hidden), validates everything at once, writes, and records the audit events.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -421,8 +420,8 @@ def add_recommendation(
             )
         ]
         if rule is not None:
-            clock: list[audit.EventSpec] = []
-            deadline = start_deadline(
+            # The board sets the date; the rule's duration is only its default.
+            start_deadline(
                 actor=actor,
                 rule=rule,
                 record=recommendation,
@@ -431,18 +430,9 @@ def add_recommendation(
                 owner=owner,
                 office=current.incident.office,
                 started_at=now,
-                events=clock,
+                events=events,
+                due_at=end_of_day(due_on),
             )
-            # The board sets the date; the rule's duration is only its default.
-            due = end_of_day(due_on)
-            Deadline.objects.filter(pk=deadline.pk).update(due_at=due)
-            for spec in clock:
-                if spec.obj is deadline:
-                    changes = {**spec.changes, "due_at": [None, due]}
-                    detail = {**spec.detail, "due_on": due_on.isoformat()}
-                    events.append(dataclasses.replace(spec, changes=changes, detail=detail))
-                else:
-                    events.append(spec)
         audit.record_many(events)
     return recommendation
 
