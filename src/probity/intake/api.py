@@ -229,13 +229,17 @@ ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Inva
 # Turning service answers into HTTP answers
 
 
-def _fields(error: ValidationError) -> dict[str, list[str]]:
+def error_fields(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {name: list(messages) for name, messages in error.message_dict.items()}
     return {"__all__": list(error.messages)}
 
 
-def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
+def answer[T](work: Callable[[], T]) -> T | Status[Any]:
+    """Run a service call; its refusals become the API's answers (404, 409, 403, 422 with fields).
+
+    Shared by every staff API module, so a refusal reads the same everywhere.
+    """
     try:
         return work()
     except Http404 as error:
@@ -245,7 +249,7 @@ def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
     except PermissionDenied as error:
         return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
     except ValidationError as error:
-        fields = _fields(error)
+        fields = error_fields(error)
         problems = "; ".join(
             f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
             for name, messages in fields.items()
@@ -439,7 +443,7 @@ def create_allegation(request: HttpRequest, payload: AllegationIn) -> Any:
         allegation = record_allegation(actor=user, data=data)
         return Status(201, _fresh(user, allegation.pk))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -465,7 +469,7 @@ def assign_allegations(request: HttpRequest, payload: AssignIn) -> Any:
                 raise ValidationError({"assignee": ["There is no active user with this id."]})
         return AssignOut(changed=triage.assign(actor=user, allegations=rows, assignee=assignee))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -476,7 +480,7 @@ def assign_allegations(request: HttpRequest, payload: AssignIn) -> Any:
 )
 def get_allegation(request: HttpRequest, allegation_id: int) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    return _answer(lambda: _detail(user, queries.get_allegation_for(user, allegation_id, channel="api")))
+    return answer(lambda: _detail(user, queries.get_allegation_for(user, allegation_id, channel="api")))
 
 
 @router.post(
@@ -490,7 +494,7 @@ def triage_allegation(request: HttpRequest, allegation_id: int, payload: TriageI
         triage.triage(actor=user, allegation=allegation, seriousness=payload.seriousness, note=payload.note)
         return _fresh(user, allegation_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -505,7 +509,7 @@ def refer_allegation(request: HttpRequest, allegation_id: int, payload: NoteIn) 
         triage.refer_to_oig(actor=user, allegation=_visible(user, allegation_id), note=payload.note)
         return _fresh(user, allegation_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -526,7 +530,7 @@ def answer_allegation(request: HttpRequest, allegation_id: int, payload: OigAnsw
         )
         return _fresh(user, allegation_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -550,7 +554,7 @@ def route_allegation(request: HttpRequest, allegation_id: int, payload: RouteIn)
         )
         return _fresh(user, allegation_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -565,7 +569,7 @@ def approve_closure(request: HttpRequest, allegation_id: int, payload: NoteIn) -
         triage.approve_closure(actor=user, allegation=_visible(user, allegation_id), note=payload.note)
         return _fresh(user, allegation_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -580,4 +584,4 @@ def reject_closure(request: HttpRequest, allegation_id: int, payload: ReasonIn) 
         triage.reject_closure(actor=user, allegation=_visible(user, allegation_id), reason=payload.reason)
         return _fresh(user, allegation_id)
 
-    return _answer(work)
+    return answer(work)

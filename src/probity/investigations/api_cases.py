@@ -10,10 +10,9 @@ messages per field). A refused request writes nothing.
 """
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, QueryDict
 from django.utils import timezone
@@ -21,8 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from probity.core import audit
 from probity.core.models import AuditAction, Employee, OrgUnit, User
-from probity.core.workflow import IllegalTransition
-from probity.intake.api import EmployeeRef, ErrorOut, InvalidOut, UnitRef
+from probity.intake.api import EmployeeRef, ErrorOut, InvalidOut, UnitRef, answer
 from probity.intake.models import AllegationCategory
 from probity.investigations import queries
 from probity.investigations.models import (
@@ -211,30 +209,6 @@ ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Inva
 
 
 # Turning service answers into HTTP answers
-
-
-def _fields(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: list(messages) for name, messages in error.message_dict.items()}
-    return {"__all__": list(error.messages)}
-
-
-def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
-    try:
-        return work()
-    except Http404 as error:
-        return Status(404, ErrorOut(detail=str(error) or "Not found"))
-    except IllegalTransition as error:
-        return Status(409, ErrorOut(detail=" ".join(error.messages)))
-    except PermissionDenied as error:
-        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
-    except ValidationError as error:
-        fields = _fields(error)
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in fields.items()
-        )
-        return Status(422, InvalidOut(detail=f"Invalid input: {problems}", fields=fields))
 
 
 def _username(user: User | None) -> str | None:
@@ -476,7 +450,7 @@ def open_case(request: HttpRequest, payload: OpenCaseIn) -> Any:
         )
         return Status(201, _fresh(user, case.pk))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -493,7 +467,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
         _record_view(user, case, "case")
         return _detail(user, case)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.put("/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="Change the title and synopsis")
@@ -506,7 +480,7 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseUpdateIn) -> An
         )
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -527,7 +501,7 @@ def move_case(request: HttpRequest, case_id: int, payload: MoveIn) -> Any:
         )
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -544,7 +518,7 @@ def assign_lead(request: HttpRequest, case_id: int, payload: AgentIn) -> Any:
         services.assign_lead(actor=user, case=case, agent=_active_user(payload.agent, "agent"))
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -560,7 +534,7 @@ def add_team_member(request: HttpRequest, case_id: int, payload: AgentIn) -> Any
         services.add_team_member(actor=user, case=case, agent=_active_user(payload.agent, "agent"))
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -579,7 +553,7 @@ def release_member(request: HttpRequest, case_id: int, member_id: int) -> Any:
         services.release_member(actor=user, case=case, member=member)
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -596,7 +570,7 @@ def convert_case(request: HttpRequest, case_id: int, payload: ConvertIn) -> Any:
         )
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -611,7 +585,7 @@ def reopen_case(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
         services.reopen_case(actor=user, case=_case(user, case_id), reason=payload.reason)
         return _fresh(user, case_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -633,7 +607,7 @@ def transfer_case(request: HttpRequest, case_id: int, payload: TransferIn) -> An
         )
         return CaseSummaryOut(**_summary_fields(case, timezone.now()))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -650,7 +624,7 @@ def list_parties(request: HttpRequest, case_id: int) -> Any:
         _record_view(user, case, "parties")
         return [_party(party) for party in _parties(case)]
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -679,7 +653,7 @@ def add_party(request: HttpRequest, case_id: int, payload: PartyIn) -> Any:
         )
         return Status(201, _party(next(p for p in _parties(case) if p.pk == party.pk)))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -698,7 +672,7 @@ def change_party_role(request: HttpRequest, case_id: int, party_id: int, payload
         services.change_party_role(actor=user, party=party, role=payload.role, reason=payload.reason)
         return _party(next(p for p in _parties(case) if p.pk == party.pk))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -715,7 +689,7 @@ def list_case_allegations(request: HttpRequest, case_id: int) -> Any:
         _record_view(user, case, "allegations")
         return [_allegation(allegation) for allegation in _allegations(case)]
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -742,4 +716,4 @@ def add_case_allegation(request: HttpRequest, case_id: int, payload: CaseAllegat
         )
         return Status(201, _allegation(next(a for a in _allegations(case) if a.pk == made.pk)))
 
-    return _answer(work)
+    return answer(work)

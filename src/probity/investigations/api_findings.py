@@ -10,18 +10,16 @@ A refused request writes nothing. Reads are audited (`view` events, downloads `d
 """
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from probity.core import audit
 from probity.core.files import FileIntegrityError
 from probity.core.models import AuditAction, StoredFile, User
-from probity.core.workflow import IllegalTransition
-from probity.intake.api import ErrorOut, InvalidOut
+from probity.intake.api import ErrorOut, InvalidOut, answer
 from probity.investigations import queries
 from probity.investigations.models import (
     Case,
@@ -127,30 +125,6 @@ class ReportQuery(Schema):
 
 
 # Turning service answers into HTTP answers
-
-
-def _fields(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: list(messages) for name, messages in error.message_dict.items()}
-    return {"__all__": list(error.messages)}
-
-
-def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
-    try:
-        return work()
-    except Http404 as error:
-        return Status(404, ErrorOut(detail=str(error) or "Not found"))
-    except IllegalTransition as error:
-        return Status(409, ErrorOut(detail=" ".join(error.messages)))
-    except PermissionDenied as error:
-        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
-    except ValidationError as error:
-        fields = _fields(error)
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in fields.items()
-        )
-        return Status(422, InvalidOut(detail=f"Invalid input: {problems}", fields=fields))
 
 
 def _username(user: User | None) -> str:
@@ -278,7 +252,7 @@ def list_findings(request: HttpRequest, case_id: int) -> Any:
         _record_view(user, case, "findings")
         return _allegations(case)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -308,7 +282,7 @@ def put_finding(request: HttpRequest, case_id: int, allegation_id: int, payload:
         )
         return _allegations(case, allegation.pk)[0]
 
-    return _answer(work)
+    return answer(work)
 
 
 # Review
@@ -328,7 +302,7 @@ def list_reviews(request: HttpRequest, case_id: int) -> Any:
         _record_view(user, case, "reviews")
         return _reviews(case)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -345,7 +319,7 @@ def submit_review(request: HttpRequest, case_id: int) -> Any:
         submit_for_review(actor=user, case=case)
         return _latest_review(case)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -368,7 +342,7 @@ def decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> Any:
         )
         return _latest_review(case)
 
-    return _answer(work)
+    return answer(work)
 
 
 # The Report of Investigation
@@ -391,7 +365,7 @@ def list_reports(request: HttpRequest, case_id: int) -> Any:
         _record_view(user, case, "reports")
         return [_report(report) for report in _report_rows(case).order_by("-version")]
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -406,7 +380,7 @@ def create_report(request: HttpRequest, case_id: int) -> Any:
         report = generate_report(actor=user, case=_case(user, case_id))
         return Status(201, _report(_report_rows(report.case).get(pk=report.pk)))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -456,4 +430,4 @@ def download_report(request: HttpRequest, case_id: int, params: Query[ReportQuer
         response["Cache-Control"] = "private, no-store"
         return response
 
-    return _answer(work)
+    return answer(work)

@@ -11,18 +11,16 @@ for bad input (with `fields`). A refused request writes nothing. Reads are audit
 """
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from probity.core import audit
 from probity.core.files import FileIntegrityError
 from probity.core.models import AuditAction, OrgUnit, User
-from probity.core.workflow import IllegalTransition
-from probity.intake.api import ErrorOut, InvalidOut, UnitRef
+from probity.intake.api import ErrorOut, InvalidOut, UnitRef, answer
 from probity.oversight import queries_deaths as queries
 from probity.oversight.models import CustodyAgency, DeathInCustody, DeathReview
 from probity.oversight.services import deaths as services
@@ -152,30 +150,6 @@ class DcraQuery(Schema):
 
 
 # Turning service answers into HTTP answers
-
-
-def _fields(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: list(messages) for name, messages in error.message_dict.items()}
-    return {"__all__": list(error.messages)}
-
-
-def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
-    try:
-        return work()
-    except Http404 as error:
-        return Status(404, ErrorOut(detail=str(error) or "Not found"))
-    except IllegalTransition as error:
-        return Status(409, ErrorOut(detail=" ".join(error.messages)))
-    except PermissionDenied as error:
-        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
-    except ValidationError as error:
-        fields = _fields(error)
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in fields.items()
-        )
-        return Status(422, InvalidOut(detail=f"Invalid input: {problems}", fields=fields))
 
 
 def _user(request: HttpRequest) -> Any:
@@ -309,7 +283,7 @@ def list_deaths(request: HttpRequest, params: Query[DeathListQuery]) -> Any:
             messages=filters.messages,
         )
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -326,7 +300,7 @@ def create_death(request: HttpRequest, payload: DeathIn) -> Any:
         death = services.record_death(actor=user, office=office, **data)
         return Status(201, _detail(_death(user, death.pk)))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -350,7 +324,7 @@ def dcra(request: HttpRequest, params: Query[DcraQuery]) -> Any:
         response["Cache-Control"] = "private, no-store"
         return response
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -366,7 +340,7 @@ def get_death(request: HttpRequest, death_id: int) -> Any:
         _record_view(user, death, "death")
         return _detail(death)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -381,7 +355,7 @@ def list_clocks(request: HttpRequest, death_id: int) -> Any:
         _record_view(user, death, "clocks")
         return _clocks(death)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -397,7 +371,7 @@ def meet_clock(request: HttpRequest, death_id: int, step: str, payload: StepIn) 
         services.meet_step(actor=user, death=death, step=step, at=payload.at, note=payload.note)
         return _clocks(death)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -412,7 +386,7 @@ def get_review(request: HttpRequest, death_id: int) -> Any:
         _record_view(user, death, "review")
         return _review(queries.review_of(death))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -430,7 +404,7 @@ def assign_reviewer(request: HttpRequest, death_id: int, payload: ReviewerIn) ->
         services.assign_reviewer(actor=user, death=death, reviewer=reviewer)
         return _review(queries.review_of(death))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.put(
@@ -445,7 +419,7 @@ def update_review(request: HttpRequest, death_id: int, payload: ReviewIn) -> Any
         services.update_review(actor=user, death=death, **payload.dict())
         return _review(queries.review_of(death))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -461,7 +435,7 @@ def complete_review(request: HttpRequest, death_id: int) -> Any:
         services.complete_review(actor=user, death=death)
         return _review(queries.review_of(death))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -496,4 +470,4 @@ def download_review_report(request: HttpRequest, death_id: int) -> Any:
         response["Cache-Control"] = "private, no-store"
         return response
 
-    return _answer(work)
+    return answer(work)

@@ -11,10 +11,9 @@ them) are not listed: `restricted_matter` says one exists.
 """
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -22,8 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from probity.core import audit
 from probity.core.files import FileIntegrityError
 from probity.core.models import AuditAction, Employee, User
-from probity.core.workflow import IllegalTransition
-from probity.intake.api import ErrorOut, InvalidOut
+from probity.intake.api import ErrorOut, InvalidOut, answer
 from probity.oversight import queries_giglio as queries
 from probity.oversight.models import CompiledItem, GiglioRequest
 from probity.oversight.services import giglio as services
@@ -141,30 +139,6 @@ class JudicialFindingOut(Schema):
 # Turning service answers into HTTP answers
 
 
-def _fields(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: list(messages) for name, messages in error.message_dict.items()}
-    return {"__all__": list(error.messages)}
-
-
-def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
-    try:
-        return work()
-    except Http404 as error:
-        return Status(404, ErrorOut(detail=str(error) or "Not found"))
-    except IllegalTransition as error:
-        return Status(409, ErrorOut(detail=" ".join(error.messages)))
-    except PermissionDenied as error:
-        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
-    except ValidationError as error:
-        fields = _fields(error)
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in fields.items()
-        )
-        return Status(422, InvalidOut(detail=f"Invalid input: {problems}", fields=fields))
-
-
 def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -271,7 +245,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
         )
         return Status(201, _detail(user, received.pk))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -305,7 +279,7 @@ def create_judicial_finding(request: HttpRequest, payload: JudicialFindingIn) ->
             ),
         )
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -321,7 +295,7 @@ def get_request(request: HttpRequest, request_id: int) -> Any:
         found = queries.get_request_for(user, request_id, channel="api")
         return _detail(user, found.pk)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -336,7 +310,7 @@ def compile_request(request: HttpRequest, request_id: int) -> Any:
         services.compile_request(actor=user, request=_request(user, request_id))
         return _detail(user, request_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -355,7 +329,7 @@ def set_item(request: HttpRequest, request_id: int, item_id: int, payload: Inclu
         services.set_item_included(actor=user, item=item, include=payload.include)
         return _detail(user, request_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -371,7 +345,7 @@ def release(request: HttpRequest, request_id: int) -> Any:
         services.approve_and_release(actor=user, request=_request(user, request_id))
         return _detail(user, request_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -386,7 +360,7 @@ def withdraw(request: HttpRequest, request_id: int, payload: WithdrawIn) -> Any:
         services.withdraw_request(actor=user, request=_request(user, request_id), reason=payload.reason)
         return _detail(user, request_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -422,4 +396,4 @@ def download_letter(request: HttpRequest, request_id: int) -> Any:
         response["Cache-Control"] = "private, no-store"
         return response
 
-    return _answer(work)
+    return answer(work)

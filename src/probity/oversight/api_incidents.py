@@ -11,17 +11,15 @@ on a record they see, 409 for a step the record's state does not allow, 422 for 
 """
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from probity.core import access, audit
 from probity.core.models import AuditAction, Employee, OrgUnit, User
-from probity.core.workflow import IllegalTransition
-from probity.intake.api import EmployeeRef, ErrorOut, InvalidOut, UnitRef
+from probity.intake.api import EmployeeRef, ErrorOut, InvalidOut, UnitRef, answer
 from probity.intake.models import Allegation
 from probity.investigations.models import Case
 from probity.oversight import queries_incidents as queries
@@ -271,30 +269,6 @@ class CompleteIn(Schema):
 # Turning service answers into HTTP answers
 
 
-def _fields(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: list(messages) for name, messages in error.message_dict.items()}
-    return {"__all__": list(error.messages)}
-
-
-def _answer[T](work: Callable[[], T]) -> T | Status[Any]:
-    try:
-        return work()
-    except Http404 as error:
-        return Status(404, ErrorOut(detail=str(error) or "Not found"))
-    except IllegalTransition as error:
-        return Status(409, ErrorOut(detail=" ".join(error.messages)))
-    except PermissionDenied as error:
-        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
-    except ValidationError as error:
-        fields = _fields(error)
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-            for name, messages in fields.items()
-        )
-        return Status(422, InvalidOut(detail=f"Invalid input: {problems}", fields=fields))
-
-
 def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -483,7 +457,7 @@ def report_incident(request: HttpRequest, payload: IncidentIn) -> Any:
         )
         return Status(201, _fresh(user, incident.pk))
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.get(
@@ -494,7 +468,7 @@ def report_incident(request: HttpRequest, payload: IncidentIn) -> Any:
 )
 def get_incident(request: HttpRequest, incident_id: int) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    return _answer(lambda: _detail(user, queries.incident_page(user, incident_id, channel="api")))
+    return answer(lambda: _detail(user, queries.incident_page(user, incident_id, channel="api")))
 
 
 @router.post(
@@ -512,7 +486,7 @@ def assign_reviewer(request: HttpRequest, incident_id: int, payload: ReviewerIn)
         )
         return _fresh(user, incident_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -527,7 +501,7 @@ def document_facts(request: HttpRequest, incident_id: int, payload: FactsIn) -> 
         services.document_facts(actor=user, incident=_incident(user, incident_id), facts=payload.facts)
         return _fresh(user, incident_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -550,7 +524,7 @@ def link_record(request: HttpRequest, incident_id: int, payload: LinkIn) -> Any:
             services.link_allegation(actor=user, incident=incident, allegation=allegation)
         return _fresh(user, incident_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @router.post(
@@ -571,7 +545,7 @@ def move_incident(request: HttpRequest, incident_id: int, payload: MoveIn) -> An
         )
         return _fresh(user, incident_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 # The review board
@@ -662,7 +636,7 @@ def list_meetings(request: HttpRequest) -> Any:
             for m in meetings
         ]
 
-    return _answer(work)
+    return answer(work)
 
 
 @board_router.post(
@@ -684,7 +658,7 @@ def schedule_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
         )
         return Status(201, _meeting(user, meeting.pk))
 
-    return _answer(work)
+    return answer(work)
 
 
 @board_router.get(
@@ -695,7 +669,7 @@ def schedule_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
 )
 def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    return _answer(lambda: _meeting(user, meeting_id, record_view=True))
+    return answer(lambda: _meeting(user, meeting_id, record_view=True))
 
 
 @board_router.post(
@@ -714,7 +688,7 @@ def add_to_agenda(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> A
         board_services.add_to_agenda(actor=user, meeting=meeting, incident=incident)
         return Status(201, _meeting(user, meeting_id))
 
-    return _answer(work)
+    return answer(work)
 
 
 @board_router.post(
@@ -737,7 +711,7 @@ def record_determination(
         )
         return _meeting(user, meeting_id)
 
-    return _answer(work)
+    return answer(work)
 
 
 @board_router.post(
@@ -761,7 +735,7 @@ def add_recommendation(request: HttpRequest, meeting_id: int, item_id: int, payl
         fresh = queries.get_recommendation_for(user, rec.pk)
         return Status(201, _recommendation(fresh, {item.incident_id}, board_services.agency_today()))
 
-    return _answer(work)
+    return answer(work)
 
 
 @board_router.get(
@@ -784,7 +758,7 @@ def list_recommendations(request: HttpRequest, overdue: bool = False) -> Any:
         )
         return [_recommendation(rec, visible, board_services.agency_today()) for rec in rows]
 
-    return _answer(work)
+    return answer(work)
 
 
 @board_router.post(
@@ -802,4 +776,4 @@ def complete_recommendation(request: HttpRequest, recommendation_id: int, payloa
         visible = {fresh.item.incident_id} if access.can_view(user, fresh.item.incident) else set()
         return _recommendation(fresh, visible, board_services.agency_today())
 
-    return _answer(work)
+    return answer(work)
